@@ -1,0 +1,62 @@
+//! The one error type for everything decoded from the network.
+//!
+//! Every decoder in the protocol core returns `Result<_, DecodeError>`; the state machines turn
+//! any of them into a `parse error` close, exactly as socket.io-client does. The variants say
+//! what was wrong so that tests (and the `description` handed to the user) can tell them apart.
+
+use core::fmt;
+
+/// Why a frame, payload or packet from the network could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// An empty Engine.IO packet or Socket.IO packet.
+    Empty,
+    /// The packet type character is not one the protocol defines.
+    UnknownPacketType,
+    /// A binary packet without a valid `<n>-` attachment count, or one that is too large.
+    BadAttachmentCount,
+    /// An ack id that is not a number or does not fit in 53 bits.
+    BadAckId,
+    /// The namespace is not followed by a valid payload.
+    BadNamespace,
+    /// The JSON part is not valid JSON.
+    InvalidJson,
+    /// The JSON is valid but its shape is not allowed for this packet type.
+    InvalidPayload,
+    /// An event whose name is reserved (`connect`, `disconnect`, ...).
+    ReservedEventName,
+    /// A binary placeholder that is malformed or points past the attachments.
+    BadPlaceholder,
+    /// A `b` packet (polling) whose base64 is not valid.
+    InvalidBase64,
+    /// The Engine.IO open packet lacks a field it must have.
+    InvalidHandshake,
+    /// Binary data arrived while no binary packet was waiting for attachments.
+    UnexpectedBinary,
+}
+
+impl DecodeError {
+    /// A short description, used as the `description` of a `parse error` disconnect.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty packet",
+            Self::UnknownPacketType => "unknown packet type",
+            Self::BadAttachmentCount => "illegal attachments",
+            Self::BadAckId => "invalid ack id",
+            Self::BadNamespace => "invalid namespace",
+            Self::InvalidJson => "invalid JSON",
+            Self::InvalidPayload => "invalid payload",
+            Self::ReservedEventName => "reserved event name",
+            Self::BadPlaceholder => "illegal attachments",
+            Self::InvalidBase64 => "invalid base64",
+            Self::InvalidHandshake => "invalid handshake",
+            Self::UnexpectedBinary => "unexpected binary data",
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

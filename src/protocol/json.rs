@@ -1,0 +1,938 @@
+//! A strict JSON validator (RFC 8259) that reports the top-level shape, without building values.
+//!
+//! In the browser, packet payloads are parsed by the native `JSON.parse`; the protocol core only
+//! needs to know that a payload is valid JSON, what shape it has (the Socket.IO payload rules
+//! depend on it, and on an event's first element) and that its binary placeholders point at real
+//! attachments. Checking that here keeps malformed packets out natively and under a fuzzer.
+//!
+//! The walk is iterative (an explicit stack, at most 1000 containers deep) and linear in the input,
+//! so no input can overflow the call stack or take quadratic time.
+
+use std::borrow::Cow;
+
+use super::error::DecodeError;
+
+/// The deepest nesting of arrays and objects accepted.
+const MAX_DEPTH: usize = 1000;
+
+/// The key that marks an object as a binary placeholder when its value is `true`.
+const PLACEHOLDER_KEY: &str = "_placeholder";
+/// The key of a placeholder that holds the attachment index.
+const PLACEHOLDER_NUM_KEY: &str = "num";
+
+/// The top-level shape of a JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape<'a> {
+    Object,
+    /// `first` is the first element, if the array is non-empty.
+    Array {
+        first: Option<Scalar<'a>>,
+    },
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+/// What the first element of a top-level array is (enough to check an event name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scalar<'a> {
+    /// The string, unescaped (a lone surrogate escape becomes U+FFFD).
+    String(Cow<'a, str>),
+    Number,
+    /// An object, array, boolean or null.
+    Other,
+}
+
+/// Checks that `text` is exactly one JSON value and returns its shape.
+///
+/// Every object with `"_placeholder": true` must also have a `"num"` that is a non-negative
+/// integer below `attachments`, else [`DecodeError::BadPlaceholder`]. Syntax errors, including
+/// nesting deeper than 1000, are [`DecodeError::InvalidJson`] (and take precedence).
+pub fn inspect(text: &str, attachments: usize) -> Result<Shape<'_>, DecodeError> {
+    inspect_document(text, Some(attachments))
+}
+
+/// Like [`inspect`], but ignores binary placeholders: for JSON that is not a Socket.IO payload.
+pub(crate) fn validate(text: &str) -> Result<Shape<'_>, DecodeError> {
+    inspect_document(text, None)
+}
+
+fn inspect_document(
+    text: &str,
+    placeholder_limit: Option<usize>,
+) -> Result<Shape<'_>, DecodeError> {
+    let mut cursor = Cursor::new(text);
+    let value = cursor.value(placeholder_limit)?;
+    cursor.skip_whitespace();
+    if !cursor.at_end() {
+        return Err(DecodeError::InvalidJson);
+    }
+    if value.bad_placeholder {
+        return Err(DecodeError::BadPlaceholder);
+    }
+    Ok(value.shape)
+}
+
+/// The string value of `key` in the JSON object `text` (`None` if absent or not a string).
+/// Reads the CONNECT reply's `sid` without building any other value.
+pub fn string_member<'a>(text: &'a str, key: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
+    let mut found = None;
+    for_each_member(&mut Cursor::new(text), |name, cursor| {
+        found = None;
+        if name.is(key) && cursor.peek() == Some(b'"') {
+            found = Some(cursor.string()?.unescaped());
+        } else {
+            cursor.value(None)?;
+        }
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// Reads an object, handing each member's name to `on_member` with the cursor on its value;
+/// `on_member` must read the value.
+pub(crate) fn for_each_member<'a>(
+    cursor: &mut Cursor<'a>,
+    mut on_member: impl FnMut(JsonString<'a>, &mut Cursor<'a>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    cursor.skip_whitespace();
+    cursor.expect(b'{')?;
+    cursor.skip_whitespace();
+    if cursor.eat(b'}') {
+        return Ok(());
+    }
+    loop {
+        cursor.skip_whitespace();
+        let name = cursor.string()?;
+        cursor.skip_whitespace();
+        cursor.expect(b':')?;
+        cursor.skip_whitespace();
+        on_member(name, cursor)?;
+        cursor.skip_whitespace();
+        if !cursor.eat(b',') {
+            return cursor.expect(b'}');
+        }
+    }
+}
+
+/// A string token: the raw text between the quotes, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JsonString<'a> {
+    raw: &'a str,
+    has_escapes: bool,
+}
+
+impl<'a> JsonString<'a> {
+    /// The string's value, borrowed when it has no escapes.
+    pub(crate) fn unescaped(&self) -> Cow<'a, str> {
+        if self.has_escapes {
+            Cow::Owned(unescape(self.raw))
+        } else {
+            Cow::Borrowed(self.raw)
+        }
+    }
+
+    /// Whether the string's value is `expected`, unescaping only when that could be true.
+    pub(crate) fn is(&self, expected: &str) -> bool {
+        if !self.has_escapes {
+            return self.raw == expected;
+        }
+        // An escape is at most 6 raw bytes per output byte and never shorter than its output.
+        let could_match =
+            self.raw.len() >= expected.len() && self.raw.len() <= expected.len().saturating_mul(6);
+        could_match && unescape(self.raw) == expected
+    }
+}
+
+/// A number token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JsonNumber {
+    /// The value when the number is written as plain digits (no sign, fraction or exponent)
+    /// and fits in a `u64`.
+    pub(crate) plain_integer: Option<u64>,
+}
+
+/// One complete value, as its parent container sees it.
+enum Item<'a> {
+    Object,
+    Array,
+    String(JsonString<'a>),
+    Number(JsonNumber),
+    Bool(bool),
+    Null,
+}
+
+impl<'a> Item<'a> {
+    fn to_scalar(&self) -> Scalar<'a> {
+        match self {
+            Item::String(string) => Scalar::String(string.unescaped()),
+            Item::Number(_) => Scalar::Number,
+            Item::Object | Item::Array | Item::Bool(_) | Item::Null => Scalar::Other,
+        }
+    }
+}
+
+/// What the key currently being read means for the placeholder check.
+#[derive(Debug, Clone, Copy, Default)]
+enum KeyRole {
+    #[default]
+    Other,
+    Placeholder,
+    Num,
+}
+
+/// What an open object has said so far about being a placeholder (last duplicate key wins,
+/// as with `JSON.parse`).
+#[derive(Debug, Clone, Copy, Default)]
+struct ObjectState {
+    key: KeyRole,
+    is_placeholder: bool,
+    /// `None` when `num` is missing or not a plain integer.
+    num: Option<u64>,
+}
+
+impl ObjectState {
+    fn record(&mut self, value: &Item<'_>) {
+        match self.key {
+            KeyRole::Placeholder => self.is_placeholder = matches!(value, Item::Bool(true)),
+            KeyRole::Num => {
+                self.num = match value {
+                    Item::Number(number) => number.plain_integer,
+                    _ => None,
+                }
+            }
+            KeyRole::Other => {}
+        }
+    }
+
+    fn is_valid_placeholder(&self, limit: usize) -> bool {
+        self.num
+            .is_some_and(|num| usize::try_from(num).is_ok_and(|index| index < limit))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Frame {
+    Array,
+    Object(ObjectState),
+}
+
+/// The stack of open containers plus what [`Cursor::value`] reports at the end.
+struct Walker<'a> {
+    stack: Vec<Frame>,
+    placeholder_limit: Option<usize>,
+    /// The first element of the outermost array.
+    first: Option<Scalar<'a>>,
+    bad_placeholder: bool,
+}
+
+impl<'a> Walker<'a> {
+    fn open(&mut self, frame: Frame) -> Result<(), DecodeError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(DecodeError::InvalidJson);
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Closes the innermost container, checking it if it is a placeholder.
+    fn close(&mut self) -> Option<Item<'a>> {
+        match self.stack.pop()? {
+            Frame::Array => Some(Item::Array),
+            Frame::Object(state) => {
+                if let Some(limit) = self.placeholder_limit {
+                    if state.is_placeholder && !state.is_valid_placeholder(limit) {
+                        self.bad_placeholder = true;
+                    }
+                }
+                Some(Item::Object)
+            }
+        }
+    }
+
+    /// Hands a complete value to the innermost open container.
+    fn attach(&mut self, value: &Item<'a>) {
+        let is_outermost = self.stack.len() == 1;
+        match self.stack.last_mut() {
+            Some(Frame::Array) if is_outermost && self.first.is_none() => {
+                self.first = Some(value.to_scalar());
+            }
+            Some(Frame::Object(state)) => state.record(value),
+            Some(Frame::Array) | None => {}
+        }
+    }
+
+    fn set_key_role(&mut self, key: &JsonString<'_>) {
+        if let Some(Frame::Object(state)) = self.stack.last_mut() {
+            state.key = if key.is(PLACEHOLDER_KEY) {
+                KeyRole::Placeholder
+            } else if key.is(PLACEHOLDER_NUM_KEY) {
+                KeyRole::Num
+            } else {
+                KeyRole::Other
+            };
+        }
+    }
+}
+
+/// The result of reading one value.
+pub(crate) struct Value<'a> {
+    pub(crate) shape: Shape<'a>,
+    /// Whether some placeholder was invalid (reported only once the whole text is known valid).
+    pub(crate) bad_placeholder: bool,
+}
+
+/// A position in a JSON text, with token readers. Shared with the handshake reader.
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self { text, pos: 0 }
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.text.len()
+    }
+
+    fn bump(&mut self) {
+        self.pos = self.pos.saturating_add(1);
+    }
+
+    pub(crate) fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.bump();
+        }
+    }
+
+    /// Consumes `byte` if it is next.
+    pub(crate) fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        if found {
+            self.bump();
+        }
+        found
+    }
+
+    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), DecodeError> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(DecodeError::InvalidJson)
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), DecodeError> {
+        let end = self.pos.saturating_add(word.len());
+        if self.text.as_bytes().get(self.pos..end) != Some(word) {
+            return Err(DecodeError::InvalidJson);
+        }
+        self.pos = end;
+        Ok(())
+    }
+
+    /// Reads a string token, the cursor being on its opening quote.
+    pub(crate) fn string(&mut self) -> Result<JsonString<'a>, DecodeError> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        let mut has_escapes = false;
+        loop {
+            match self.peek() {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    has_escapes = true;
+                    self.bump();
+                    self.escape()?;
+                }
+                Some(0x20..) => self.bump(),
+                Some(_) | None => return Err(DecodeError::InvalidJson),
+            }
+        }
+        let raw = self
+            .text
+            .get(start..self.pos)
+            .ok_or(DecodeError::InvalidJson)?;
+        self.bump();
+        Ok(JsonString { raw, has_escapes })
+    }
+
+    /// Checks the escape after a backslash.
+    fn escape(&mut self) -> Result<(), DecodeError> {
+        match self.peek() {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.bump(),
+            Some(b'u') => {
+                self.bump();
+                for _ in 0..4 {
+                    if !self.peek().is_some_and(|byte| byte.is_ascii_hexdigit()) {
+                        return Err(DecodeError::InvalidJson);
+                    }
+                    self.bump();
+                }
+            }
+            _ => return Err(DecodeError::InvalidJson),
+        }
+        Ok(())
+    }
+
+    /// Reads a number token per the JSON grammar.
+    pub(crate) fn number(&mut self) -> Result<JsonNumber, DecodeError> {
+        let negative = self.eat(b'-');
+        let integer = match self.peek() {
+            Some(b'0') => {
+                self.bump();
+                Some(0)
+            }
+            Some(b'1'..=b'9') => self.digits().1,
+            _ => return Err(DecodeError::InvalidJson),
+        };
+        let mut plain = !negative;
+        if self.eat(b'.') {
+            plain = false;
+            self.required_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            plain = false;
+            self.bump();
+            if let Some(b'+' | b'-') = self.peek() {
+                self.bump();
+            }
+            self.required_digits()?;
+        }
+        Ok(JsonNumber {
+            plain_integer: integer.filter(|_| plain),
+        })
+    }
+
+    /// Consumes a run of digits: its length, and its value if it fits in a `u64`.
+    fn digits(&mut self) -> (usize, Option<u64>) {
+        let mut count = 0usize;
+        let mut value = Some(0u64);
+        while let Some(byte @ b'0'..=b'9') = self.peek() {
+            self.bump();
+            count = count.saturating_add(1);
+            value = value
+                .and_then(|value| value.checked_mul(10))
+                .and_then(|value| value.checked_add(u64::from(byte - b'0')));
+        }
+        (count, value)
+    }
+
+    fn required_digits(&mut self) -> Result<(), DecodeError> {
+        match self.digits() {
+            (0, _) => Err(DecodeError::InvalidJson),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads one key of an object and the `:` after it, the cursor being before the key.
+    fn key(&mut self, walker: &mut Walker<'a>) -> Result<(), DecodeError> {
+        self.skip_whitespace();
+        let key = self.string()?;
+        walker.set_key_role(&key);
+        self.skip_whitespace();
+        self.expect(b':')
+    }
+
+    /// Reads one complete value (skipping whitespace before it), without recursion.
+    ///
+    /// With `placeholder_limit`, objects marked `"_placeholder": true` are checked against it.
+    pub(crate) fn value(
+        &mut self,
+        placeholder_limit: Option<usize>,
+    ) -> Result<Value<'a>, DecodeError> {
+        self.skip_whitespace();
+        let root = self.peek();
+        let mut walker = Walker {
+            stack: Vec::new(),
+            placeholder_limit,
+            first: None,
+            bad_placeholder: false,
+        };
+        loop {
+            let Some(mut item) = self.value_start(&mut walker)? else {
+                // A container was opened and is not empty: read its first value.
+                continue;
+            };
+            loop {
+                walker.attach(&item);
+                if walker.stack.is_empty() {
+                    return Ok(Value {
+                        shape: root_shape(root, walker.first)?,
+                        bad_placeholder: walker.bad_placeholder,
+                    });
+                }
+                match self.after_value(&mut walker)? {
+                    Some(closed) => item = closed,
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// Reads a scalar, or opens a container: `Some` when a whole value was read (a scalar or an
+    /// empty container), `None` when the next thing to read is the container's first value.
+    fn value_start(&mut self, walker: &mut Walker<'a>) -> Result<Option<Item<'a>>, DecodeError> {
+        self.skip_whitespace();
+        let item = match self.peek() {
+            Some(b'{') => {
+                self.bump();
+                walker.open(Frame::Object(ObjectState::default()))?;
+                self.skip_whitespace();
+                if self.eat(b'}') {
+                    return Ok(walker.close());
+                }
+                self.key(walker)?;
+                return Ok(None);
+            }
+            Some(b'[') => {
+                self.bump();
+                walker.open(Frame::Array)?;
+                self.skip_whitespace();
+                if self.eat(b']') {
+                    return Ok(walker.close());
+                }
+                return Ok(None);
+            }
+            Some(b'"') => Item::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Item::Number(self.number()?),
+            Some(b't') => {
+                self.literal(b"true")?;
+                Item::Bool(true)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                Item::Bool(false)
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Item::Null
+            }
+            _ => return Err(DecodeError::InvalidJson),
+        };
+        Ok(Some(item))
+    }
+
+    /// After a value inside a container: `,` (then `None`: another value follows) or the
+    /// container's closing bracket (then `Some`: the container is a complete value).
+    fn after_value(&mut self, walker: &mut Walker<'a>) -> Result<Option<Item<'a>>, DecodeError> {
+        self.skip_whitespace();
+        let in_object = matches!(walker.stack.last(), Some(Frame::Object(_)));
+        let closing = if in_object { b'}' } else { b']' };
+        if self.eat(b',') {
+            if in_object {
+                self.key(walker)?;
+            }
+            Ok(None)
+        } else if self.eat(closing) {
+            walker.close().map(Some).ok_or(DecodeError::InvalidJson)
+        } else {
+            Err(DecodeError::InvalidJson)
+        }
+    }
+}
+
+/// The shape of a complete value from its first byte.
+fn root_shape(first_byte: Option<u8>, first: Option<Scalar<'_>>) -> Result<Shape<'_>, DecodeError> {
+    match first_byte {
+        Some(b'{') => Ok(Shape::Object),
+        Some(b'[') => Ok(Shape::Array { first }),
+        Some(b'"') => Ok(Shape::String),
+        Some(b'-' | b'0'..=b'9') => Ok(Shape::Number),
+        Some(b't' | b'f') => Ok(Shape::Bool),
+        Some(b'n') => Ok(Shape::Null),
+        _ => Err(DecodeError::InvalidJson),
+    }
+}
+
+/// The value of a validated string's raw text. Malformed escapes (which validation rules out)
+/// and lone surrogates become U+FFFD.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some((plain, escaped)) = rest.split_once('\\') {
+        out.push_str(plain);
+        rest = push_escape(escaped, &mut out);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Appends the character of the escape at the start of `text` (just after the backslash) and
+/// returns the text after it.
+fn push_escape<'t>(text: &'t str, out: &mut String) -> &'t str {
+    let mut chars = text.chars();
+    let simple = match chars.next() {
+        Some('"') => '"',
+        Some('\\') => '\\',
+        Some('/') => '/',
+        Some('b') => '\u{8}',
+        Some('f') => '\u{c}',
+        Some('n') => '\n',
+        Some('r') => '\r',
+        Some('t') => '\t',
+        Some('u') => return push_unicode_escape(chars.as_str(), out),
+        _ => char::REPLACEMENT_CHARACTER,
+    };
+    out.push(simple);
+    chars.as_str()
+}
+
+/// Handles `XXXX` after `\u`, pairing a high surrogate with a following `\uXXXX` low one.
+fn push_unicode_escape<'t>(text: &'t str, out: &mut String) -> &'t str {
+    let Some((unit, rest)) = hex4(text) else {
+        out.push(char::REPLACEMENT_CHARACTER);
+        return text;
+    };
+    if (0xD800..0xDC00).contains(&unit) {
+        let low = rest.strip_prefix("\\u").and_then(hex4);
+        if let Some((low, after_low)) = low.filter(|(low, _)| (0xDC00..0xE000).contains(low)) {
+            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            return after_low;
+        }
+    }
+    out.push(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
+    rest
+}
+
+/// Four hex digits at the start of `text`, as a number, and the text after them.
+fn hex4(text: &str) -> Option<(u32, &str)> {
+    let (digits, rest) = text.split_at_checked(4)?;
+    let mut value = 0u32;
+    for byte in digits.bytes() {
+        let digit = char::from(byte).to_digit(16)?;
+        value = value * 16 + digit;
+    }
+    Some((value, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn first_of(text: &str) -> Option<Scalar<'_>> {
+        match inspect(text, 0).unwrap() {
+            Shape::Array { first } => first,
+            other => Some(Scalar::String(Cow::Owned(std::format!(
+                "not an array: {other:?}"
+            )))),
+        }
+    }
+
+    fn string_first(text: &str) -> String {
+        match first_of(text) {
+            Some(Scalar::String(value)) => value.into_owned(),
+            other => std::format!("not a string: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn top_level_shapes() {
+        assert_eq!(inspect("{}", 0), Ok(Shape::Object));
+        assert_eq!(inspect(r#" {"a":1} "#, 0), Ok(Shape::Object));
+        assert_eq!(inspect("[]", 0), Ok(Shape::Array { first: None }));
+        assert_eq!(inspect(r#""x""#, 0), Ok(Shape::String));
+        assert_eq!(inspect("-1.5e3", 0), Ok(Shape::Number));
+        assert_eq!(inspect("true", 0), Ok(Shape::Bool));
+        assert_eq!(inspect("false", 0), Ok(Shape::Bool));
+        assert_eq!(inspect("null", 0), Ok(Shape::Null));
+        assert_eq!(inspect("\t\r\n 0 \n", 0), Ok(Shape::Number));
+    }
+
+    #[test]
+    fn first_array_element() {
+        assert_eq!(
+            first_of(r#"["foo",1]"#),
+            Some(Scalar::String(Cow::Borrowed("foo")))
+        );
+        assert_eq!(first_of("[ 12, \"x\"]"), Some(Scalar::Number));
+        assert_eq!(first_of("[true]"), Some(Scalar::Other));
+        assert_eq!(first_of("[null,\"bar\"]"), Some(Scalar::Other));
+        assert_eq!(first_of("[[\"a\"],\"b\"]"), Some(Scalar::Other));
+        assert_eq!(first_of("[{\"a\":\"b\"}]"), Some(Scalar::Other));
+        assert_eq!(first_of("[ ]"), None);
+    }
+
+    #[test]
+    fn first_element_is_unescaped() {
+        assert_eq!(string_first(r#"["conn\u0065ct"]"#), "connect");
+        assert_eq!(
+            string_first(r#"["a\"b\\c\/d\b\f\n\r\t"]"#),
+            "a\"b\\c/d\u{8}\u{c}\n\r\t"
+        );
+        assert_eq!(string_first(r#"["\u00e9\u00E9é"]"#), "ééé");
+        assert_eq!(string_first(r#"["\ud83d\ude00"]"#), "😀");
+        assert_eq!(string_first(r#"["\ud83dx"]"#), "\u{fffd}x");
+        assert_eq!(string_first(r#"["\ude00\ud83d"]"#), "\u{fffd}\u{fffd}");
+        assert_eq!(string_first(r#"["\ud800\ud83d\ude00"]"#), "\u{fffd}😀");
+        assert_eq!(string_first(r#"["\ud83d\u0041"]"#), "\u{fffd}A");
+        assert_eq!(string_first(r#"["\u0000"]"#), "\u{0}");
+    }
+
+    #[test]
+    fn accepts_valid_json() {
+        let valid = [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "10",
+            "1.0",
+            "0.5",
+            "-0.5e-10",
+            "1E+2",
+            "1e2",
+            "123456789012345678901234567890",
+            "\"\"",
+            "\"\\u12aB\"",
+            "\"\\ud800\"",
+            "\"\u{7f}\u{80}é😀\"",
+            "[1,[2,[3,{}]],{\"a\":[null,true,false]}]",
+            "{\"a\":{\"b\":{\"c\":[]}},\"d\":\"e\"}",
+            "{\"\":0}",
+            "{\"a\":1,\"a\":2}",
+            " [ 1 , 2 ] ",
+            "{ \"a\" : 1 , \"b\" : 2 }",
+        ];
+        for text in valid {
+            assert!(inspect(text, 0).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_json() {
+        let invalid = [
+            "",
+            " ",
+            "{",
+            "}",
+            "[",
+            "]",
+            "[1",
+            "[1,",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{,}",
+            "{a:1}",
+            "{'a':1}",
+            "{\"a\" 1}",
+            "{1:1}",
+            "[}",
+            "{]",
+            "01",
+            "-01",
+            "00",
+            "+1",
+            ".5",
+            "1.",
+            "1.e3",
+            "1e",
+            "1e+",
+            "-",
+            "--1",
+            "0x10",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "tru",
+            "truex",
+            "nul",
+            "True",
+            "\"",
+            "\"abc",
+            "'a'",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\u12G4\"",
+            "\"\\\"",
+            "\"a\u{1}b\"",
+            "\"a\nb\"",
+            "\"a\tb\"",
+            "1 2",
+            "[] []",
+            "{}x",
+            "null,",
+            "[1]]",
+            "\u{feff}1",
+            "\u{a0}1",
+            "[\"a\"\u{0}]",
+            "abc",
+            "[\"some\",\"data\"",
+        ];
+        for text in invalid {
+            assert_eq!(inspect(text, 0), Err(DecodeError::InvalidJson), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_depth_limit() {
+        let nested = |depth: usize| "[".repeat(depth) + &"]".repeat(depth);
+        assert!(inspect(&nested(MAX_DEPTH), 0).is_ok());
+        assert_eq!(
+            inspect(&nested(MAX_DEPTH + 1), 0),
+            Err(DecodeError::InvalidJson)
+        );
+        let objects = |depth: usize| "{\"a\":".repeat(depth - 1) + "{}" + &"}".repeat(depth - 1);
+        assert!(inspect(&objects(MAX_DEPTH), 0).is_ok());
+        assert_eq!(
+            inspect(&objects(MAX_DEPTH + 1), 0),
+            Err(DecodeError::InvalidJson)
+        );
+        assert_eq!(
+            inspect(&"[".repeat(100_000), 0),
+            Err(DecodeError::InvalidJson)
+        );
+        assert_eq!(
+            inspect(&"{\"a\":".repeat(100_000), 0),
+            Err(DecodeError::InvalidJson)
+        );
+        assert_eq!(inspect(&nested(100_000), 0), Err(DecodeError::InvalidJson));
+    }
+
+    #[test]
+    fn long_inputs_are_fine() {
+        let many = "[".to_string() + &"1,".repeat(100_000) + "1]";
+        assert!(inspect(&many, 0).is_ok());
+        let digits = "9".repeat(100_000);
+        assert_eq!(inspect(&digits, 0), Ok(Shape::Number));
+        let escapes = "\"".to_string() + &"\\u0041".repeat(10_000) + "\"";
+        assert_eq!(inspect(&escapes, 0), Ok(Shape::String));
+    }
+
+    #[test]
+    fn placeholders_in_range() {
+        let one = r#"["baz",{"_placeholder":true,"num":0}]"#;
+        assert!(inspect(one, 1).is_ok());
+        let two = r#"["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#;
+        assert!(inspect(two, 2).is_ok());
+        assert!(inspect(r#"{"num":0,"_placeholder":true}"#, 1).is_ok());
+        assert!(inspect(r#"{"x":[1],"num":2,"y":{},"_placeholder":true}"#, 3).is_ok());
+        assert!(inspect(r#"{"a":{"b":[{"_placeholder":true,"num":9}]}}"#, 10).is_ok());
+        assert!(inspect(r#"{ "_placeholder" : true , "num" : 0 }"#, 1).is_ok());
+        assert!(inspect(r#"{"\u005fplaceholder":true,"n\u0075m":0}"#, 1).is_ok());
+    }
+
+    #[test]
+    fn placeholders_out_of_range_or_malformed() {
+        let bad = [
+            (r#"{"_placeholder":true,"num":1}"#, 1),
+            (r#"{"_placeholder":true,"num":0}"#, 0),
+            (
+                r#"[{"_placeholder":true,"num":0},{"_placeholder":true,"num":2}]"#,
+                2,
+            ),
+            (r#"{"_placeholder":true}"#, 1),
+            (r#"{"_placeholder":true,"num":-1}"#, 1),
+            (r#"{"_placeholder":true,"num":-0}"#, 1),
+            (r#"{"_placeholder":true,"num":1.5}"#, 3),
+            (r#"{"_placeholder":true,"num":0.0}"#, 1),
+            (r#"{"_placeholder":true,"num":1e0}"#, 3),
+            (r#"{"_placeholder":true,"num":"0"}"#, 1),
+            (r#"{"_placeholder":true,"num":null}"#, 1),
+            (r#"{"_placeholder":true,"num":[0]}"#, 1),
+            (r#"{"_placeholder":true,"num":99999999999999999999999}"#, 1),
+            (r#"{"_placeholder":true,"num":0,"num":"x"}"#, 1),
+            (r#"{"_placeholder":false,"_placeholder":true,"num":5}"#, 1),
+            (r#"{"\u005fplaceholder":true,"num":1}"#, 1),
+            (r#"[[[{"_placeholder":true,"nu":0}]]]"#, 1),
+        ];
+        for (text, attachments) in bad {
+            assert_eq!(
+                inspect(text, attachments),
+                Err(DecodeError::BadPlaceholder),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_placeholders_are_ordinary_objects() {
+        let ordinary = [
+            r#"{"_placeholder":false}"#,
+            r#"{"_placeholder":false,"num":-1}"#,
+            r#"{"_placeholder":"true","num":7}"#,
+            r#"{"_placeholder":1}"#,
+            r#"{"_placeholder":true,"_placeholder":false}"#,
+            r#"{"placeholder":true}"#,
+            r#"{"_Placeholder":true}"#,
+            r#"{"a":{"_placeholder":true,"num":0}}"#,
+        ];
+        for text in ordinary.iter().take(ordinary.len() - 1) {
+            assert!(inspect(text, 0).is_ok(), "{text}");
+        }
+        // Placeholders count at any depth.
+        assert_eq!(inspect(ordinary[7], 0), Err(DecodeError::BadPlaceholder));
+        assert!(validate(ordinary[7]).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_win_over_placeholder_errors() {
+        assert_eq!(
+            inspect(r#"[{"_placeholder":true}"#, 0),
+            Err(DecodeError::InvalidJson)
+        );
+        assert_eq!(
+            inspect(r#"[{"_placeholder":true}] x"#, 0),
+            Err(DecodeError::InvalidJson)
+        );
+    }
+
+    #[test]
+    fn key_comparison_bounds() {
+        let key = |raw: &'static str| JsonString {
+            raw,
+            has_escapes: raw.contains('\\'),
+        };
+        assert!(key("num").is("num"));
+        assert!(key("\\u006eum").is("num"));
+        assert!(!key("\\u006eu").is("num"));
+        assert!(!key("nu\\u006d\\u006d").is("num"));
+        assert!(key("\\u006e\\u0075\\u006d").is("num"));
+    }
+
+    #[test]
+    fn string_members() {
+        assert_eq!(
+            string_member(r#"{"sid":"abc"}"#, "sid"),
+            Ok(Some(Cow::Borrowed("abc")))
+        );
+        assert_eq!(
+            string_member(r#" { "a" : [1,{"sid":"x"}], "sid" : "s\u0031" } "#, "sid")
+                .unwrap()
+                .as_deref(),
+            Some("s1")
+        );
+        assert_eq!(string_member(r#"{"sid":1}"#, "sid"), Ok(None));
+        assert_eq!(string_member(r#"{"other":"x"}"#, "sid"), Ok(None));
+        assert_eq!(string_member("{}", "sid"), Ok(None));
+        assert!(string_member("[]", "sid").is_err());
+        assert!(string_member(r#"{"sid":"x""#, "sid").is_err());
+    }
+
+    #[test]
+    fn never_panics_on_short_strings() {
+        let alphabet: Vec<char> = "[]{}\",:01-.e\\u_tn é".chars().collect();
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|text| alphabet.iter().map(move |c| std::format!("{text}{c}")))
+                .collect();
+            for text in &texts {
+                let _ = inspect(text, 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,847 @@
+//! Socket.IO v5 packets: the header codec and the rules for what each packet type may carry.
+//!
+//! A packet is `<type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]`. The core reads
+//! only the header; the JSON payload stays a span of the original text that the browser hands to
+//! `JSON.parse`. [`decode`] still checks the payload with [`json::inspect`] so that a malformed
+//! packet is rejected here, as socket.io-client rejects it, with a typed [`DecodeError`].
+
+use super::error::DecodeError;
+use super::json::{self, Scalar, Shape};
+
+/// The namespace a packet belongs to when it names none.
+const DEFAULT_NAMESPACE: &str = "/";
+/// The most attachments a binary packet may announce.
+const MAX_ATTACHMENTS: u64 = 1000;
+/// The largest ack id: JavaScript numbers are exact integers up to 2^53 - 1.
+const MAX_ACK_ID: u64 = (1 << 53) - 1;
+
+/// The type of a Socket.IO packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacketKind {
+    Connect,
+    Disconnect,
+    Event,
+    Ack,
+    ConnectError,
+    BinaryEvent,
+    BinaryAck,
+}
+
+impl PacketKind {
+    /// The kind written as `byte` (`b'0'..=b'6'`).
+    pub fn from_byte(byte: u8) -> Option<Self> {
+        match byte {
+            b'0' => Some(Self::Connect),
+            b'1' => Some(Self::Disconnect),
+            b'2' => Some(Self::Event),
+            b'3' => Some(Self::Ack),
+            b'4' => Some(Self::ConnectError),
+            b'5' => Some(Self::BinaryEvent),
+            b'6' => Some(Self::BinaryAck),
+            _ => None,
+        }
+    }
+
+    /// The digit that writes this kind.
+    pub fn as_char(self) -> char {
+        match self {
+            Self::Connect => '0',
+            Self::Disconnect => '1',
+            Self::Event => '2',
+            Self::Ack => '3',
+            Self::ConnectError => '4',
+            Self::BinaryEvent => '5',
+            Self::BinaryAck => '6',
+        }
+    }
+
+    /// Whether packets of this kind announce binary attachments (`<n>-`).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Self::BinaryEvent | Self::BinaryAck)
+    }
+}
+
+/// A decoded packet header; the payload stays a span of the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header<'a> {
+    pub kind: PacketKind,
+    /// 0 unless binary.
+    pub attachments: usize,
+    /// `"/"` when absent.
+    pub nsp: &'a str,
+    /// The ack id, at most 2^53 - 1.
+    pub id: Option<u64>,
+    /// Byte offset in the text where the JSON payload starts (`text.len()` when absent).
+    pub data_start: usize,
+}
+
+/// A fully checked packet: header plus the payload's JSON text and shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packet<'a> {
+    pub header: Header<'a>,
+    pub data: Option<&'a str>,
+    pub shape: Option<Shape<'a>>,
+}
+
+/// Event names a packet may not carry (socket.io-client uses them for its own events).
+pub const RESERVED_EVENTS: [&str; 6] = [
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
+
+/// Whether `name` is one of [`RESERVED_EVENTS`].
+pub fn is_reserved_event(name: &str) -> bool {
+    RESERVED_EVENTS.contains(&name)
+}
+
+/// Decodes the header: type, attachment count, namespace and ack id.
+pub fn decode_header(text: &str) -> Result<Header<'_>, DecodeError> {
+    let (&type_byte, _) = text.as_bytes().split_first().ok_or(DecodeError::Empty)?;
+    let kind = PacketKind::from_byte(type_byte).ok_or(DecodeError::UnknownPacketType)?;
+    // The type is one ASCII byte, so the rest starts on a char boundary.
+    let rest = text.get(1..).ok_or(DecodeError::UnknownPacketType)?;
+    let (attachments, rest) = if kind.is_binary() {
+        split_attachments(rest)?
+    } else {
+        (0, rest)
+    };
+    let (nsp, rest) = split_namespace(rest);
+    let (id, rest) = split_ack_id(rest)?;
+    Ok(Header {
+        kind,
+        attachments,
+        nsp,
+        id,
+        data_start: text.len().saturating_sub(rest.len()),
+    })
+}
+
+/// Splits `<n>-` off a binary packet, `n` being 1 to [`MAX_ATTACHMENTS`].
+fn split_attachments(text: &str) -> Result<(usize, &str), DecodeError> {
+    let (digits, rest) = split_digits(text);
+    let rest = rest
+        .strip_prefix('-')
+        .ok_or(DecodeError::BadAttachmentCount)?;
+    let count = parse_decimal(digits, MAX_ATTACHMENTS)
+        .filter(|&count| count > 0)
+        .and_then(|count| usize::try_from(count).ok())
+        .ok_or(DecodeError::BadAttachmentCount)?;
+    Ok((count, rest))
+}
+
+/// Splits off the namespace: present iff the text starts with `/`, it runs to the first `,`
+/// (which is consumed) or to the end.
+fn split_namespace(text: &str) -> (&str, &str) {
+    if !text.starts_with('/') {
+        return (DEFAULT_NAMESPACE, text);
+    }
+    text.split_once(',').unwrap_or((text, ""))
+}
+
+/// Splits off the ack id: the run of ASCII digits at the start, if any.
+fn split_ack_id(text: &str) -> Result<(Option<u64>, &str), DecodeError> {
+    let (digits, rest) = split_digits(text);
+    if digits.is_empty() {
+        return Ok((None, rest));
+    }
+    let id = parse_decimal(digits, MAX_ACK_ID).ok_or(DecodeError::BadAckId)?;
+    Ok((Some(id), rest))
+}
+
+/// Splits the leading run of ASCII digits off `text`.
+fn split_digits(text: &str) -> (&str, &str) {
+    let end = text.bytes().take_while(u8::is_ascii_digit).count();
+    // The digits are ASCII, so `end` is a char boundary.
+    text.split_at_checked(end).unwrap_or(("", text))
+}
+
+/// The value of a non-empty run of ASCII digits, if it is at most `max`.
+fn parse_decimal(digits: &str, max: u64) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |value, digit| {
+        value
+            .checked_mul(10)?
+            .checked_add(u64::from(digit.checked_sub(b'0')?))
+            .filter(|&value| value <= max)
+    })
+}
+
+/// Decodes a whole packet: the header, then the payload, which must be valid JSON whose
+/// placeholders point at the announced attachments and whose shape the packet type allows.
+pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
+    let header = decode_header(text)?;
+    let data = text
+        .get(header.data_start..)
+        .filter(|data| !data.is_empty());
+    let shape = match data {
+        // Placeholders mean something only in binary packets; elsewhere they are plain objects.
+        Some(data) if header.kind.is_binary() => Some(json::inspect(data, header.attachments)?),
+        Some(data) => Some(json::validate(data)?),
+        None => None,
+    };
+    check_payload(header.kind, shape.as_ref())?;
+    Ok(Packet {
+        header,
+        data,
+        shape,
+    })
+}
+
+/// The payload rules: what each packet type may carry (`None` is no payload).
+fn check_payload(kind: PacketKind, shape: Option<&Shape<'_>>) -> Result<(), DecodeError> {
+    let allowed = match kind {
+        PacketKind::Connect => matches!(shape, None | Some(Shape::Object)),
+        PacketKind::Disconnect => shape.is_none(),
+        PacketKind::ConnectError => matches!(shape, Some(Shape::Object | Shape::String)),
+        PacketKind::Event | PacketKind::BinaryEvent => return check_event_arguments(shape),
+        PacketKind::Ack | PacketKind::BinaryAck => matches!(shape, Some(Shape::Array { .. })),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(DecodeError::InvalidPayload)
+    }
+}
+
+/// An event is a non-empty array whose first element is a number or a non-reserved name.
+fn check_event_arguments(shape: Option<&Shape<'_>>) -> Result<(), DecodeError> {
+    let Some(Shape::Array { first: Some(first) }) = shape else {
+        return Err(DecodeError::InvalidPayload);
+    };
+    match first {
+        Scalar::Number => Ok(()),
+        Scalar::String(name) if is_reserved_event(name) => Err(DecodeError::ReservedEventName),
+        Scalar::String(_) => Ok(()),
+        Scalar::Other => Err(DecodeError::InvalidPayload),
+    }
+}
+
+/// Everything before the JSON payload, e.g. `2`, `2/admin,456`, `52-/admin,`, `61-15`.
+///
+/// `attachments` is written only for binary kinds. `nsp` should start with `/` and contain no
+/// `,`; the default namespace `/` is written as nothing.
+pub fn encode_header(kind: PacketKind, attachments: usize, nsp: &str, id: Option<u64>) -> String {
+    let mut header = String::with_capacity(nsp.len().saturating_add(24));
+    header.push(kind.as_char());
+    if kind.is_binary() {
+        push_decimal(&mut header, u64::try_from(attachments).unwrap_or(u64::MAX));
+        header.push('-');
+    }
+    if nsp != DEFAULT_NAMESPACE {
+        header.push_str(nsp);
+        header.push(',');
+    }
+    if let Some(id) = id {
+        push_decimal(&mut header, id);
+    }
+    header
+}
+
+/// Appends `value` in decimal (without the formatting machinery).
+fn push_decimal(out: &mut String, value: u64) {
+    let mut place = 1u64;
+    while value / place >= 10 {
+        place = place.saturating_mul(10);
+    }
+    loop {
+        let digit = (value / place % 10) as u32;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        if place == 1 {
+            break;
+        }
+        place /= 10;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+    use super::*;
+    use crate::protocol::engine_packet::{self, PacketType, PayloadPacket};
+    use std::borrow::Cow;
+
+    use PacketKind::*;
+
+    /// A packet in the vector table: the text and what it decodes to.
+    struct Vector {
+        text: &'static str,
+        kind: PacketKind,
+        attachments: usize,
+        nsp: &'static str,
+        id: Option<u64>,
+        data: Option<&'static str>,
+    }
+
+    const fn vector(
+        text: &'static str,
+        kind: PacketKind,
+        attachments: usize,
+        nsp: &'static str,
+        id: Option<u64>,
+        data: Option<&'static str>,
+    ) -> Vector {
+        Vector {
+            text,
+            kind,
+            attachments,
+            nsp,
+            id,
+            data,
+        }
+    }
+
+    /// The Socket.IO vectors of PROTOCOL.md.
+    const VECTORS: [Vector; 15] = [
+        vector("0", Connect, 0, "/", None, None),
+        vector(
+            r#"0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}"#,
+            Connect,
+            0,
+            "/admin",
+            None,
+            Some(r#"{"sid":"oSO0OpakMV_3jnilAAAA"}"#),
+        ),
+        vector(
+            r#"0/admin,{"token":"123"}"#,
+            Connect,
+            0,
+            "/admin",
+            None,
+            Some(r#"{"token":"123"}"#),
+        ),
+        vector(
+            r#"4{"message":"Not authorized"}"#,
+            ConnectError,
+            0,
+            "/",
+            None,
+            Some(r#"{"message":"Not authorized"}"#),
+        ),
+        vector(r#"2["foo"]"#, Event, 0, "/", None, Some(r#"["foo"]"#)),
+        vector(
+            r#"2/admin,["bar"]"#,
+            Event,
+            0,
+            "/admin",
+            None,
+            Some(r#"["bar"]"#),
+        ),
+        vector(
+            r#"2["hello",1]"#,
+            Event,
+            0,
+            "/",
+            None,
+            Some(r#"["hello",1]"#),
+        ),
+        vector(
+            r#"2/admin,456["project:delete",123]"#,
+            Event,
+            0,
+            "/admin",
+            Some(456),
+            Some(r#"["project:delete",123]"#),
+        ),
+        vector(r#"212["foo"]"#, Event, 0, "/", Some(12), Some(r#"["foo"]"#)),
+        vector(
+            r#"3/admin,13["bar"]"#,
+            Ack,
+            0,
+            "/admin",
+            Some(13),
+            Some(r#"["bar"]"#),
+        ),
+        vector(r#"3/admin,456[]"#, Ack, 0, "/admin", Some(456), Some("[]")),
+        vector(
+            r#"51-["baz",{"_placeholder":true,"num":0}]"#,
+            BinaryEvent,
+            1,
+            "/",
+            None,
+            Some(r#"["baz",{"_placeholder":true,"num":0}]"#),
+        ),
+        vector(
+            r#"52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,
+            BinaryEvent,
+            2,
+            "/admin",
+            None,
+            Some(r#"["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#),
+        ),
+        vector(
+            r#"61-15["bar",{"_placeholder":true,"num":0}]"#,
+            BinaryAck,
+            1,
+            "/",
+            Some(15),
+            Some(r#"["bar",{"_placeholder":true,"num":0}]"#),
+        ),
+        vector(
+            r#"61-/admin,456[{"_placeholder":true,"num":0}]"#,
+            BinaryAck,
+            1,
+            "/admin",
+            Some(456),
+            Some(r#"[{"_placeholder":true,"num":0}]"#),
+        ),
+    ];
+
+    /// The on-the-wire examples of PROTOCOL.md (Engine.IO message + Socket.IO packet).
+    const WIRE_VECTORS: [Vector; 8] = [
+        vector(
+            r#"40{"token":"123"}"#,
+            Connect,
+            0,
+            "/",
+            None,
+            Some(r#"{"token":"123"}"#),
+        ),
+        vector(
+            r#"40/custom,{"token":"abc"}"#,
+            Connect,
+            0,
+            "/custom",
+            None,
+            Some(r#"{"token":"abc"}"#),
+        ),
+        vector(
+            r#"44/random,{"message":"Invalid namespace"}"#,
+            ConnectError,
+            0,
+            "/random",
+            None,
+            Some(r#"{"message":"Invalid namespace"}"#),
+        ),
+        vector(
+            r#"44/nope,{"message":"Invalid namespace"}"#,
+            ConnectError,
+            0,
+            "/nope",
+            None,
+            Some(r#"{"message":"Invalid namespace"}"#),
+        ),
+        vector(
+            r#"42["message",1,"2",{"3":[true]}]"#,
+            Event,
+            0,
+            "/",
+            None,
+            Some(r#"["message",1,"2",{"3":[true]}]"#),
+        ),
+        vector(
+            r#"452-["message",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,
+            BinaryEvent,
+            2,
+            "/",
+            None,
+            Some(r#"["message",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#),
+        ),
+        vector(
+            r#"42456["message-with-ack",1,"2",{"3":[false]}]"#,
+            Event,
+            0,
+            "/",
+            Some(456),
+            Some(r#"["message-with-ack",1,"2",{"3":[false]}]"#),
+        ),
+        vector(
+            r#"43456[1,"2",{"3":[false]}]"#,
+            Ack,
+            0,
+            "/",
+            Some(456),
+            Some(r#"[1,"2",{"3":[false]}]"#),
+        ),
+    ];
+
+    fn assert_decodes(text: &str, expected: &Vector) {
+        let packet = decode(text).unwrap();
+        let header = &packet.header;
+        assert_eq!(header.kind, expected.kind, "{text}");
+        assert_eq!(header.attachments, expected.attachments, "{text}");
+        assert_eq!(header.nsp, expected.nsp, "{text}");
+        assert_eq!(header.id, expected.id, "{text}");
+        assert_eq!(packet.data, expected.data, "{text}");
+        assert_eq!(packet.shape.is_some(), expected.data.is_some(), "{text}");
+        let data_len = expected.data.map_or(0, str::len);
+        assert_eq!(header.data_start, text.len() - data_len, "{text}");
+        assert_eq!(decode_header(text).unwrap(), packet.header);
+    }
+
+    fn encoded(vector: &Vector) -> String {
+        encode_header(vector.kind, vector.attachments, vector.nsp, vector.id)
+            + vector.data.unwrap_or("")
+    }
+
+    /// The Socket.IO packet inside a WebSocket text frame that must be an Engine.IO message.
+    fn unwrap_message(frame: &str) -> &str {
+        let packet = engine_packet::decode_text(frame).unwrap();
+        assert_eq!(packet.kind, PacketType::Message, "{frame}");
+        packet.data
+    }
+
+    #[test]
+    fn protocol_vectors_decode_and_encode() {
+        for vector in &VECTORS {
+            assert_decodes(vector.text, vector);
+            assert_eq!(encoded(vector), vector.text);
+        }
+    }
+
+    #[test]
+    fn wire_vectors_decode_and_encode() {
+        for vector in &WIRE_VECTORS {
+            let text = unwrap_message(vector.text);
+            assert_decodes(text, vector);
+            assert_eq!(String::from("4") + &encoded(vector), vector.text);
+        }
+    }
+
+    #[test]
+    fn disconnect_vectors() {
+        let plain = vector("1", Disconnect, 0, "/", None, None);
+        assert_decodes("1", &plain);
+        assert_eq!(encoded(&plain), "1");
+        let admin = vector("1/admin,", Disconnect, 0, "/admin", None, None);
+        assert_decodes("1/admin,", &admin);
+        assert_eq!(encoded(&admin), "1/admin,");
+    }
+
+    #[test]
+    fn connect_without_payload() {
+        let plain = vector("40", Connect, 0, "/", None, None);
+        assert_decodes(unwrap_message("40"), &plain);
+        let admin = vector("0/admin,", Connect, 0, "/admin", None, None);
+        assert_decodes("0/admin,", &admin);
+        assert_eq!(encoded(&admin), "0/admin,");
+    }
+
+    #[test]
+    fn binary_event_over_polling() {
+        let body = "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]\x1ebAQID";
+        let packets: Vec<_> = engine_packet::decode_payload(body).collect();
+        let [Ok(PayloadPacket::Text(message)), Ok(PayloadPacket::Binary(bytes))] = &packets[..]
+        else {
+            panic!("{packets:?}");
+        };
+        assert_eq!(message.kind, PacketType::Message);
+        let expected = vector(
+            "",
+            BinaryEvent,
+            1,
+            "/",
+            None,
+            Some(r#"["bin",{"_placeholder":true,"num":0}]"#),
+        );
+        assert_decodes(message.data, &expected);
+        assert_eq!(bytes, &[1, 2, 3]);
+    }
+
+    #[test]
+    fn shapes_are_reported() {
+        let packet = decode(r#"2["conn\u0065cted",1]"#).unwrap();
+        assert_eq!(
+            packet.shape,
+            Some(Shape::Array {
+                first: Some(Scalar::String(Cow::Owned("connected".into())))
+            })
+        );
+        assert_eq!(decode(r#"4"oops""#).unwrap().shape, Some(Shape::String));
+        assert_eq!(
+            decode("2[1]").unwrap().shape,
+            Some(Shape::Array {
+                first: Some(Scalar::Number)
+            })
+        );
+        assert_eq!(
+            decode("3[]").unwrap().shape,
+            Some(Shape::Array { first: None })
+        );
+        assert_eq!(decode(r#"2 ["x"] "#).unwrap().data, Some(r#" ["x"] "#));
+    }
+
+    /// The malformed examples of PROTOCOL.md, with the error each gives as a Socket.IO packet.
+    const MALFORMED: [(&str, DecodeError); 17] = [
+        (r#"442["some","data""#, DecodeError::InvalidJson),
+        (r#"0/admin,"invalid""#, DecodeError::InvalidPayload),
+        ("0[]", DecodeError::InvalidPayload),
+        ("1/admin,{}", DecodeError::InvalidPayload),
+        ("2/admin,{}", DecodeError::InvalidPayload),
+        (r#"2["connect"]"#, DecodeError::ReservedEventName),
+        ("2[]", DecodeError::InvalidPayload),
+        (r#"2[true,"foo"]"#, DecodeError::InvalidPayload),
+        (r#"2[null,"bar"]"#, DecodeError::InvalidPayload),
+        ("4abc", DecodeError::InvalidJson),
+        (r#"42abc["message-with-ack"]"#, DecodeError::InvalidJson),
+        ("999", DecodeError::UnknownPacketType),
+        (r#"5["x"]"#, DecodeError::BadAttachmentCount),
+        (r#"51["x"]"#, DecodeError::BadAttachmentCount),
+        (r#"5a-["x"]"#, DecodeError::BadAttachmentCount),
+        (
+            r#"51-["x",{"_placeholder":true,"num":1}]"#,
+            DecodeError::BadPlaceholder,
+        ),
+        (
+            r#"61-/admin,1[{"_placeholder":true,"num":3}]"#,
+            DecodeError::BadPlaceholder,
+        ),
+    ];
+
+    #[test]
+    fn malformed_examples_are_rejected() {
+        for (text, error) in &MALFORMED {
+            assert_eq!(decode(text).as_ref().err(), Some(error), "{text}");
+        }
+    }
+
+    #[test]
+    fn malformed_wire_examples_are_rejected() {
+        let wire = [
+            (r#"442["some","data""#, DecodeError::InvalidJson),
+            ("42{}", DecodeError::InvalidPayload),
+            (r#"42abc["message-with-ack"]"#, DecodeError::InvalidJson),
+            ("4abc", DecodeError::UnknownPacketType),
+            (r#"42["connect"]"#, DecodeError::ReservedEventName),
+        ];
+        for (frame, error) in wire {
+            assert_eq!(decode(unwrap_message(frame)).err(), Some(error), "{frame}");
+        }
+        // Every malformed example that starts with an Engine.IO `4` is also bad without it.
+        for (text, _) in &MALFORMED {
+            if let Some(inner) = text.strip_prefix('4') {
+                assert!(decode(inner).is_err(), "{inner}");
+            }
+        }
+    }
+
+    /// `42{}` is malformed on the wire (message + EVENT `{}`), but as a bare Socket.IO packet it
+    /// reads as CONNECT_ERROR with ack id 2 and an object, which socket.io-parser accepts too.
+    #[test]
+    fn wire_example_42_object_as_bare_packet() {
+        let packet = decode("42{}").unwrap();
+        assert_eq!(packet.header.kind, ConnectError);
+        assert_eq!(packet.header.id, Some(2));
+        assert_eq!(packet.data, Some("{}"));
+    }
+
+    #[test]
+    fn more_payload_rules() {
+        let rejected = [
+            ("0\"x\"", DecodeError::InvalidPayload),
+            ("0null", DecodeError::InvalidPayload),
+            ("1[]", DecodeError::InvalidPayload),
+            ("1\"x\"", DecodeError::InvalidPayload),
+            ("4", DecodeError::InvalidPayload),
+            ("4[]", DecodeError::InvalidPayload),
+            ("41", DecodeError::InvalidPayload),
+            ("2", DecodeError::InvalidPayload),
+            ("2/admin,", DecodeError::InvalidPayload),
+            ("212", DecodeError::InvalidPayload),
+            (r#"2"foo""#, DecodeError::InvalidPayload),
+            (r#"2[{"toString":"foo"}]"#, DecodeError::InvalidPayload),
+            (r#"2[["foo"]]"#, DecodeError::InvalidPayload),
+            (r#"2["disconnect","123"]"#, DecodeError::ReservedEventName),
+            (r#"2["dis\u0063onnect"]"#, DecodeError::ReservedEventName),
+            (r#"51-["newListener"]"#, DecodeError::ReservedEventName),
+            ("3", DecodeError::InvalidPayload),
+            ("3{}", DecodeError::InvalidPayload),
+            ("31", DecodeError::InvalidPayload),
+            ("61-1", DecodeError::InvalidPayload),
+            (r#"2/admin,"invalid"#, DecodeError::InvalidJson),
+        ];
+        for (text, error) in rejected {
+            assert_eq!(decode(text).err(), Some(error), "{text}");
+        }
+        for name in RESERVED_EVENTS {
+            let text = String::from("2[\"") + name + "\"]";
+            assert_eq!(decode(&text).err(), Some(DecodeError::ReservedEventName));
+        }
+        let accepted = [
+            // A placeholder outside a binary packet is an ordinary object, as in socket.io-parser.
+            r#"2["x",{"_placeholder":true,"num":0}]"#,
+            "0{}",
+            "4\"Not authorized\"",
+            "4/x,{}",
+            "2[1]",
+            "2[-1.5e3,\"x\"]",
+            r#"2["Connect"]"#,
+            r#"2["connect_error_"]"#,
+            r#"2[""]"#,
+            "3[]",
+            "3[null]",
+            r#"61-[{"_placeholder":true,"num":0}]"#,
+            r#"51000-["x",{"_placeholder":true,"num":999}]"#,
+        ];
+        for text in accepted {
+            assert!(decode(text).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn header_edge_cases() {
+        assert_eq!(decode_header(""), Err(DecodeError::Empty));
+        assert_eq!(decode(""), Err(DecodeError::Empty));
+        for text in ["7", "9[]", "a", "é", "/", " 2[\"x\"]"] {
+            assert_eq!(
+                decode_header(text),
+                Err(DecodeError::UnknownPacketType),
+                "{text}"
+            );
+        }
+        for text in [
+            "5",
+            "51",
+            "5a-",
+            "51.23-",
+            "5-",
+            "50-[\"x\"]",
+            "51001-[\"x\"]",
+            "5-1[\"x\"]",
+            "51/admin,[\"x\"]",
+        ] {
+            assert_eq!(
+                decode_header(text),
+                Err(DecodeError::BadAttachmentCount),
+                "{text}"
+            );
+        }
+        let huge_count = String::from("5") + &"9".repeat(10_000) + "-[\"x\"]";
+        assert_eq!(
+            decode_header(&huge_count),
+            Err(DecodeError::BadAttachmentCount)
+        );
+
+        // A namespace without a comma runs to the end of the text.
+        let header = decode_header("2/admin").unwrap();
+        assert_eq!(
+            (header.kind, header.nsp, header.id, header.data_start),
+            (Event, "/admin", None, 7)
+        );
+        assert_eq!(decode("2/admin"), Err(DecodeError::InvalidPayload));
+        let header = decode_header(r#"2/admin["x"]"#).unwrap();
+        assert_eq!(header.nsp, r#"/admin["x"]"#);
+
+        // A namespace only starts right after the type (and attachment count).
+        let header = decode_header("2 /admin,[]").unwrap();
+        assert_eq!((header.nsp, header.data_start), ("/", 1));
+        let header = decode_header("0/,").unwrap();
+        assert_eq!((header.nsp, header.data_start), ("/", 3));
+
+        // Non-ASCII namespaces.
+        let packet = decode(r#"2/ünï😀,7["é"]"#).unwrap();
+        assert_eq!(packet.header.nsp, "/ünï😀");
+        assert_eq!(packet.header.id, Some(7));
+        assert_eq!(packet.data, Some(r#"["é"]"#));
+        assert_eq!(
+            encode_header(Event, 0, "/ünï😀", Some(7)) + r#"["é"]"#,
+            r#"2/ünï😀,7["é"]"#
+        );
+    }
+
+    #[test]
+    fn ack_ids() {
+        assert_eq!(decode_header("30[]").unwrap().id, Some(0));
+        assert_eq!(decode_header("3007[]").unwrap().id, Some(7));
+        let max = String::from("3") + &MAX_ACK_ID.to_string() + "[]";
+        assert_eq!(decode(&max).unwrap().header.id, Some(9_007_199_254_740_991));
+        let over = String::from("3") + &(MAX_ACK_ID + 1).to_string() + "[]";
+        assert_eq!(decode(&over), Err(DecodeError::BadAckId));
+        assert_eq!(
+            decode("3/a,18446744073709551616[]"),
+            Err(DecodeError::BadAckId)
+        );
+        let huge = String::from("2") + &"1".repeat(100_000) + "[\"x\"]";
+        assert_eq!(decode(&huge), Err(DecodeError::BadAckId));
+        let zeros = String::from("2") + &"0".repeat(100_000) + "5[\"x\"]";
+        assert_eq!(decode(&zeros).unwrap().header.id, Some(5));
+    }
+
+    #[test]
+    fn encode_header_forms() {
+        assert_eq!(encode_header(Event, 0, "/", None), "2");
+        assert_eq!(encode_header(Event, 0, "/admin", Some(456)), "2/admin,456");
+        assert_eq!(encode_header(BinaryEvent, 2, "/admin", None), "52-/admin,");
+        assert_eq!(encode_header(BinaryAck, 1, "/", Some(15)), "61-15");
+        assert_eq!(encode_header(Ack, 0, "/", Some(0)), "30");
+        assert_eq!(encode_header(Event, 3, "/", None), "2");
+        assert_eq!(encode_header(Disconnect, 0, "/admin", None), "1/admin,");
+        assert_eq!(
+            encode_header(Ack, 0, "/", Some(u64::MAX)),
+            "318446744073709551615"
+        );
+        for value in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            1000,
+            123_456_789,
+            u64::MAX / 10,
+            u64::MAX,
+        ] {
+            let mut text = String::new();
+            push_decimal(&mut text, value);
+            assert_eq!(text, value.to_string());
+        }
+    }
+
+    #[test]
+    fn kinds() {
+        let all = [
+            Connect,
+            Disconnect,
+            Event,
+            Ack,
+            ConnectError,
+            BinaryEvent,
+            BinaryAck,
+        ];
+        for (digit, kind) in (b'0'..=b'6').zip(all) {
+            assert_eq!(PacketKind::from_byte(digit), Some(kind));
+            assert_eq!(kind.as_char(), char::from(digit));
+            assert_eq!(kind.is_binary(), matches!(kind, BinaryEvent | BinaryAck));
+        }
+        assert_eq!(PacketKind::from_byte(b'7'), None);
+        assert!(is_reserved_event("removeListener"));
+        assert!(!is_reserved_event("message"));
+    }
+
+    /// Every string of up to 4 characters over a small alphabet: decoding never panics, and a
+    /// decoded packet encodes to text that decodes to the same packet.
+    #[test]
+    fn never_panics_and_round_trips_on_short_strings() {
+        let alphabet: Vec<char> = "0123456789/,-[]{}\"aé".chars().collect();
+        let mut texts = vec![String::new()];
+        let mut decoded = 0;
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|text| alphabet.iter().map(move |c| std::format!("{text}{c}")))
+                .collect();
+            for text in &texts {
+                let Ok(packet) = decode(text) else { continue };
+                decoded += 1;
+                let header = &packet.header;
+                let again = encode_header(header.kind, header.attachments, header.nsp, header.id)
+                    + packet.data.unwrap_or("");
+                let reparsed = decode(&again).unwrap();
+                assert_eq!(reparsed.header.kind, header.kind, "{text}");
+                assert_eq!(reparsed.header.attachments, header.attachments, "{text}");
+                assert_eq!(reparsed.header.nsp, header.nsp, "{text}");
+                assert_eq!(reparsed.header.id, header.id, "{text}");
+                assert_eq!(reparsed.data, packet.data, "{text}");
+                assert_eq!(reparsed.shape, packet.shape, "{text}");
+            }
+        }
+        assert!(decoded > 100, "{decoded}");
+    }
+}
