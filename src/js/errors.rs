@@ -1,0 +1,32 @@
+//! Every JS error the facade creates or reports, in one place.
+
+use js_sys::{Error, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `reportError(e)`: reports an exception as uncaught (console, `window.onerror`) without
+    /// unwinding through the client.
+    #[wasm_bindgen(js_name = reportError)]
+    fn report_error(error: &JsValue);
+}
+
+/// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
+pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
+    let error = Error::new(message);
+    if let Some(data) = data {
+        // Setting a property on a fresh Error cannot fail.
+        let _ = Reflect::set(&error, &JsValue::from_str("data"), data);
+    }
+    error.into()
+}
+
+/// A `TypeError`, for misuse of the API (thrown to the caller).
+pub fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
+/// Reports an exception thrown by a user's listener; the client carries on.
+pub fn report_listener_error(error: &JsValue) {
+    report_error(error);
+}

@@ -1,0 +1,15 @@
+//! The JavaScript facade: socket.io-client's API over the driver, argument juggling only.
+//!
+//! One module per JS class (`io`, `Socket`), options read in one place, errors made in one
+//! place. `index.js` (shipped next to the wasm-bindgen glue) initialises the module and adds the
+//! variadic and chainable method forms.
+
+mod emitter;
+mod errors;
+mod io;
+mod options;
+mod payload;
+mod socket;
+
+pub use io::io;
+pub use socket::Socket;

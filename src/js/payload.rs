@@ -1,0 +1,93 @@
+//! Received payloads, from the span the core located to JS values.
+//!
+//! The JSON text never enters wasm on its way to the user: the original frame (a JS string) is
+//! sliced where the core says the JSON starts and handed to the browser's `JSON.parse`. Binary
+//! attachments are then put back where their placeholders are.
+
+use js_sys::{Array, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::errors::error_with_data;
+use crate::protocol::socket::{Inbound, JsonSpan};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string (js-sys's takes `&str`, which would copy it through wasm).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// Parses the JSON of `span` with the browser's `JSON.parse`.
+fn parse(span: &JsonSpan<JsValue>) -> Option<JsValue> {
+    let frame: &JsString = span.frame.dyn_ref()?;
+    let start = u32::try_from(span.utf16_start).ok()?;
+    parse_json(&frame.slice(start, frame.length())).ok()
+}
+
+/// An event as `(name, args)`, binaries restored. `None` if the browser disagrees with the
+/// core's validation (which cannot happen for valid JSON).
+pub fn decode_event(inbound: &Inbound<JsValue>) -> Option<(String, Array)> {
+    let args: Array = parse(&inbound.data)?.dyn_into().ok()?;
+    if !inbound.attachments.is_empty() {
+        for index in 0..args.length() {
+            args.set(
+                index,
+                restore_binaries(args.get(index), &inbound.attachments),
+            );
+        }
+    }
+    let name = args.shift();
+    let name = name
+        .as_string()
+        .or_else(|| name.as_f64().map(|number| number.to_string()))?;
+    Some((name, args))
+}
+
+/// The `connect_error` value: an `Error` with the server's `message` and `data`.
+pub fn decode_connect_error(span: &JsonSpan<JsValue>) -> JsValue {
+    let payload = parse(span).unwrap_or(JsValue::UNDEFINED);
+    if let Some(message) = payload.as_string() {
+        return error_with_data(&message, None);
+    }
+    let field =
+        |name: &str| Reflect::get(&payload, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let message = field("message")
+        .as_string()
+        .unwrap_or_else(|| String::from("connect error"));
+    let data = field("data");
+    error_with_data(&message, (!data.is_undefined()).then_some(&data))
+}
+
+/// Replaces `{_placeholder: true, num}` objects by their attachments, depth-first.
+fn restore_binaries(value: JsValue, attachments: &[JsValue]) -> JsValue {
+    if let Some(array) = value.dyn_ref::<Array>() {
+        for index in 0..array.length() {
+            array.set(index, restore_binaries(array.get(index), attachments));
+        }
+        return value;
+    }
+    let Some(object) = value.dyn_ref::<Object>() else {
+        return value;
+    };
+    if let Some(attachment) = placeholder_target(object, attachments) {
+        return attachment;
+    }
+    for key in Object::keys(object).iter() {
+        if let Ok(child) = Reflect::get(object, &key) {
+            let _ = Reflect::set(object, &key, &restore_binaries(child, attachments));
+        }
+    }
+    value
+}
+
+fn placeholder_target(object: &Object, attachments: &[JsValue]) -> Option<JsValue> {
+    let marker = Reflect::get(object, &JsValue::from_str("_placeholder")).ok()?;
+    if marker != JsValue::TRUE {
+        return None;
+    }
+    let num = Reflect::get(object, &JsValue::from_str("num"))
+        .ok()?
+        .as_f64()?;
+    attachments.get(num as usize).cloned()
+}
