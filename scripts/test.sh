@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: every check and test, installing whatever is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --check
+step "clippy, native"
+cargo clippy --all-targets --locked -- -D warnings
+step "clippy, wasm32"
+cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+step "native tests (protocol core)"
+cargo test --locked
+step "build the package"
+bash scripts/build.sh
+step "browser tests (headless Chromium, socket.io 4.8 server)"
+bash scripts/browser-tests.sh
+step "end-to-end: the demo chat in two pages"
+node --test tests/e2e/
