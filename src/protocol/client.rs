@@ -104,6 +104,8 @@ impl<P: Clone> Client<P> {
     /// Emits an event on a socket, or buffers it until the socket is connected.
     /// Returns false when the socket is not (or no longer) on this connection.
     pub fn emit(&mut self, now: Instant, id: SocketId, event: Outbound<P>) -> bool {
+        // A connection whose heartbeat silently expired (throttled timers) closes before writing.
+        self.flush(now);
         let Some(socket) = self.socket_mut(id) else {
             return false;
         };
@@ -358,14 +360,24 @@ impl<P: Clone> Client<P> {
             self.close(reason, None);
             return;
         }
-        while let Some(frame) = engine.poll_transmit() {
-            self.outputs.push_back(Output::Transmit(frame));
-        }
+        self.move_transmits();
     }
 
+    /// Queues a frame and moves what the engine can write into the outputs at once, so that
+    /// frames and socket events come out in the order they happened.
     fn send(&mut self, frame: Frame<P>) {
         if let Some(engine) = &mut self.engine {
             engine.send(frame);
+            self.move_transmits();
+        }
+    }
+
+    fn move_transmits(&mut self) {
+        let Some(engine) = &mut self.engine else {
+            return;
+        };
+        while let Some(frame) = engine.poll_transmit() {
+            self.outputs.push_back(Output::Transmit(frame));
         }
     }
 

@@ -1,0 +1,499 @@
+//! The connection state machine driven as the browser driver drives it, with a virtual clock:
+//! frames in, outputs drained, time moved by hand.
+#![cfg(not(target_arch = "wasm32"))]
+// Test code: a failed step should fail the test loudly.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use socketio_wasm::protocol::client::{Client, Output, SocketId};
+use socketio_wasm::protocol::engine::CloseReason;
+use socketio_wasm::protocol::engine::Frame;
+use socketio_wasm::protocol::socket::{ConnectError, DisconnectReason, Outbound, SocketEvent};
+use socketio_wasm::protocol::Instant;
+
+const OPEN: &str = r#"0{"sid":"eio-sid","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
+
+/// What the driver would see, in a form that is easy to compare.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Open,
+    Sent(String),
+    SentBinary(String),
+    Close,
+    Connect(u32, String),
+    ConnectError(u32, String),
+    Disconnect(u32, &'static str, Option<String>),
+    Event(u32, String, Vec<String>),
+}
+
+struct Driver {
+    client: Client<String>,
+    now: u64,
+    ids: Vec<SocketId>,
+}
+
+impl Driver {
+    fn new() -> Self {
+        Self {
+            client: Client::new(),
+            now: 0,
+            ids: Vec::new(),
+        }
+    }
+
+    fn at(&self) -> Instant {
+        Instant::from_millis(self.now)
+    }
+
+    fn connect(&mut self, nsp: &str, auth: Option<&str>) -> u32 {
+        let id = self.client.connect(self.at(), nsp, auth.map(str::to_owned));
+        self.ids.push(id);
+        (self.ids.len() - 1) as u32
+    }
+
+    fn receive(&mut self, frame: &str) {
+        self.client.handle_text(self.at(), frame, frame.to_owned());
+    }
+
+    fn emit(&mut self, socket: u32, data: &str, attachments: &[&str]) {
+        let event = Outbound {
+            data: data.to_owned(),
+            attachments: attachments.iter().map(|a| a.to_string()).collect(),
+        };
+        assert!(self
+            .client
+            .emit(self.at(), self.ids[socket as usize], event));
+    }
+
+    fn index(&self, id: SocketId) -> u32 {
+        self.ids.iter().position(|known| *known == id).unwrap() as u32
+    }
+
+    fn drain(&mut self) -> Vec<Seen> {
+        let mut seen = Vec::new();
+        while let Some(output) = self.client.poll_output() {
+            seen.push(match output {
+                Output::OpenTransport => Seen::Open,
+                Output::CloseTransport => Seen::Close,
+                Output::Transmit(Frame::Text { head, body }) => {
+                    Seen::Sent(head + body.as_deref().unwrap_or(""))
+                }
+                Output::Transmit(Frame::Binary(data)) => Seen::SentBinary(data),
+                Output::Socket(id, event) => self.describe(id, event),
+            });
+        }
+        seen
+    }
+
+    fn describe(&self, id: SocketId, event: SocketEvent<String>) -> Seen {
+        let index = self.index(id);
+        match event {
+            SocketEvent::Connect { sid } => Seen::Connect(index, sid),
+            SocketEvent::ConnectError(ConnectError::Refused(span)) => {
+                Seen::ConnectError(index, span.frame[span.byte_start..].to_owned())
+            }
+            SocketEvent::ConnectError(ConnectError::Transport(message)) => {
+                Seen::ConnectError(index, message.to_owned())
+            }
+            SocketEvent::ConnectError(ConnectError::IncompatibleServer) => {
+                Seen::ConnectError(index, "v2".into())
+            }
+            SocketEvent::Disconnect {
+                reason,
+                description,
+            } => Seen::Disconnect(index, reason.as_str(), description),
+            SocketEvent::Event(inbound) => {
+                let data = inbound.data.frame[inbound.data.byte_start..].to_owned();
+                Seen::Event(index, data, inbound.attachments)
+            }
+        }
+    }
+
+    /// A socket on `/` (or `nsp`), connected, with outputs drained.
+    fn connected(nsp: &str) -> (Self, u32) {
+        let mut driver = Self::new();
+        let socket = driver.connect(nsp, None);
+        driver.receive(OPEN);
+        let header = if nsp == "/" {
+            String::new()
+        } else {
+            format!("{nsp},")
+        };
+        driver.receive(&format!(r#"40{header}{{"sid":"io-sid"}}"#));
+        driver.drain();
+        (driver, socket)
+    }
+}
+
+fn sent(text: &str) -> Seen {
+    Seen::Sent(text.to_owned())
+}
+
+#[test]
+fn connect_waits_for_the_open_packet_then_sends_connect_with_auth() {
+    let mut driver = Driver::new();
+    let socket = driver.connect("/", Some(r#"{"token":"123"}"#));
+    assert_eq!(driver.drain(), [Seen::Open]);
+    driver.receive(OPEN);
+    assert_eq!(driver.drain(), [sent(r#"40{"token":"123"}"#)]);
+    driver.receive(r#"40{"sid":"oSO0OpakMV_3jnilAAAA"}"#);
+    assert_eq!(
+        driver.drain(),
+        [Seen::Connect(socket, "oSO0OpakMV_3jnilAAAA".into())]
+    );
+}
+
+#[test]
+fn emits_before_connect_go_out_in_order_before_the_connect_event() {
+    let mut driver = Driver::new();
+    let socket = driver.connect("/", None);
+    driver.emit(socket, r#"["a",1]"#, &[]);
+    driver.receive(OPEN);
+    driver.emit(socket, r#"["a",2]"#, &[]);
+    assert_eq!(driver.drain(), [Seen::Open, sent("40")]);
+    driver.receive(r#"40{"sid":"s"}"#);
+    assert_eq!(
+        driver.drain(),
+        [
+            sent(r#"42["a",1]"#),
+            sent(r#"42["a",2]"#),
+            Seen::Connect(socket, "s".into())
+        ]
+    );
+}
+
+#[test]
+fn namespaces_share_one_transport() {
+    let mut driver = Driver::new();
+    let root = driver.connect("/", None);
+    let admin = driver.connect("/admin", Some(r#"{"token":"abc"}"#));
+    driver.receive(OPEN);
+    assert_eq!(
+        driver.drain(),
+        [Seen::Open, sent("40"), sent(r#"40/admin,{"token":"abc"}"#)]
+    );
+    driver.receive(r#"40/admin,{"sid":"b"}"#);
+    driver.receive(r#"40{"sid":"a"}"#);
+    driver.receive(r#"2/admin,["bar"]"#.replace('2', "42").as_str());
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Connect(admin, "b".into()),
+            Seen::Connect(root, "a".into()),
+            Seen::Event(admin, r#"["bar"]"#.into(), vec![])
+        ]
+    );
+}
+
+#[test]
+fn events_carry_their_json_span_and_ack_id() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive(r#"42["message",1,"2",{"3":[true]}]"#);
+    driver.receive(r#"42456["message-with-ack",1]"#);
+    let seen = driver.drain();
+    assert_eq!(
+        seen[0],
+        Seen::Event(socket, r#"["message",1,"2",{"3":[true]}]"#.into(), vec![])
+    );
+    assert_eq!(
+        seen[1],
+        Seen::Event(socket, r#"["message-with-ack",1]"#.into(), vec![])
+    );
+}
+
+#[test]
+fn json_span_counts_utf16_units_after_a_non_ascii_namespace() {
+    let mut client = Client::new();
+    let id = client.connect(Instant::from_millis(0), "/ü😀", None);
+    client.handle_text(Instant::from_millis(0), OPEN, String::new());
+    let frame = r#"40/ü😀,{"sid":"x"}"#;
+    client.handle_text(Instant::from_millis(0), frame, frame.to_owned());
+    let frame = r#"42/ü😀,["e"]"#;
+    client.handle_text(Instant::from_millis(0), frame, frame.to_owned());
+    let span = std::iter::from_fn(|| client.poll_output())
+        .find_map(|output| match output {
+            Output::Socket(socket, SocketEvent::Event(inbound)) if socket == id => {
+                Some(inbound.data)
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(&frame[span.byte_start..], r#"["e"]"#);
+    assert_eq!(
+        span.utf16_start,
+        frame[..span.byte_start].encode_utf16().count()
+    );
+    assert_eq!(span.utf16_start, 7); // 4 2 / ü 😀(2) ,
+}
+
+#[test]
+fn binary_events_wait_for_all_their_attachments() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive(r#"452-["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#);
+    driver
+        .client
+        .handle_binary(Instant::from_millis(1), "first".into());
+    assert_eq!(driver.drain(), []);
+    driver
+        .client
+        .handle_binary(Instant::from_millis(1), "second".into());
+    assert_eq!(
+        driver.drain(),
+        [Seen::Event(
+            socket,
+            r#"["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#.into(),
+            vec!["first".into(), "second".into()]
+        )]
+    );
+}
+
+#[test]
+fn binary_emits_send_the_header_then_each_attachment() {
+    let (mut driver, socket) = Driver::connected("/admin");
+    driver.emit(
+        socket,
+        r#"["baz",{"_placeholder":true,"num":0}]"#,
+        &["bytes"],
+    );
+    assert_eq!(
+        driver.drain(),
+        [
+            sent(r#"451-/admin,["baz",{"_placeholder":true,"num":0}]"#),
+            Seen::SentBinary("bytes".into())
+        ]
+    );
+}
+
+#[test]
+fn server_refusal_is_a_connect_error_and_the_connection_stays_for_others() {
+    let mut driver = Driver::new();
+    let root = driver.connect("/", None);
+    let nope = driver.connect("/nope", None);
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"a"}"#);
+    driver.receive(r#"44/nope,{"message":"Invalid namespace"}"#);
+    let seen = driver.drain();
+    assert_eq!(
+        seen.last(),
+        Some(&Seen::ConnectError(
+            nope,
+            r#"{"message":"Invalid namespace"}"#.into()
+        ))
+    );
+    assert!(!seen.contains(&Seen::Close));
+    driver.receive(r#"42["still","here"]"#);
+    assert_eq!(
+        driver.drain(),
+        [Seen::Event(root, r#"["still","here"]"#.into(), vec![])]
+    );
+}
+
+#[test]
+fn a_connect_reply_without_sid_means_an_incompatible_server() {
+    let mut driver = Driver::new();
+    let socket = driver.connect("/", None);
+    driver.receive(OPEN);
+    driver.receive("40");
+    assert_eq!(
+        driver.drain().last(),
+        Some(&Seen::ConnectError(socket, "v2".into()))
+    );
+}
+
+#[test]
+fn server_disconnect_of_the_last_socket_closes_the_transport() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive("41");
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Disconnect(socket, "io server disconnect", None),
+            Seen::Close
+        ]
+    );
+}
+
+#[test]
+fn client_disconnect_sends_disconnect_before_closing() {
+    let (mut driver, socket) = Driver::connected("/admin");
+    driver
+        .client
+        .disconnect(Instant::from_millis(5), driver.ids[socket as usize]);
+    assert_eq!(
+        driver.drain(),
+        [
+            sent("41/admin,"),
+            Seen::Disconnect(socket, "io client disconnect", None),
+            Seen::Close
+        ]
+    );
+    assert!(!driver.client.has_socket(driver.ids[socket as usize]));
+}
+
+#[test]
+fn disconnecting_one_socket_keeps_the_connection_for_the_other() {
+    let mut driver = Driver::new();
+    let root = driver.connect("/", None);
+    let admin = driver.connect("/admin", None);
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"a"}"#);
+    driver.receive(r#"40/admin,{"sid":"b"}"#);
+    driver.drain();
+    driver
+        .client
+        .disconnect(Instant::from_millis(1), driver.ids[admin as usize]);
+    let seen = driver.drain();
+    assert!(!seen.contains(&Seen::Close), "{seen:?}");
+    driver.emit(root, r#"["x"]"#, &[]);
+    assert_eq!(driver.drain(), [sent(r#"42["x"]"#)]);
+}
+
+#[test]
+fn heartbeat_pongs_and_times_out_on_the_virtual_clock() {
+    let (mut driver, socket) = Driver::connected("/");
+    assert_eq!(
+        driver.client.poll_timeout(),
+        Some(Instant::from_millis(45_000))
+    );
+    driver.now = 25_000;
+    driver.receive("2");
+    assert_eq!(driver.drain(), [sent("3")]);
+    assert_eq!(
+        driver.client.poll_timeout(),
+        Some(Instant::from_millis(70_000))
+    );
+    driver.client.handle_timeout(Instant::from_millis(69_999));
+    assert_eq!(driver.drain(), []);
+    driver.client.handle_timeout(Instant::from_millis(70_000));
+    assert_eq!(
+        driver.drain(),
+        [Seen::Close, Seen::Disconnect(socket, "ping timeout", None)]
+    );
+    assert_eq!(driver.client.poll_timeout(), None);
+}
+
+#[test]
+fn a_write_after_a_missed_deadline_closes_with_ping_timeout_instead() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.now = 10 * 60 * 1000; // a background tab: the timer never ran
+    let event = Outbound {
+        data: r#"["late"]"#.to_owned(),
+        attachments: vec![],
+    };
+    let id = driver.ids[socket as usize];
+    assert!(
+        !driver.client.emit(driver.at(), id, event),
+        "the socket is gone with the connection"
+    );
+    assert_eq!(
+        driver.drain(),
+        [Seen::Close, Seen::Disconnect(socket, "ping timeout", None)]
+    );
+}
+
+#[test]
+fn malformed_packets_close_with_parse_error() {
+    for bad in [
+        r#"42["unterminated""#,
+        r#"42["connect"]"#,
+        "42{}",
+        "4999",
+        "",
+        "9",
+    ] {
+        let (mut driver, socket) = Driver::connected("/");
+        driver.receive(bad);
+        let seen = driver.drain();
+        assert_eq!(seen.first(), Some(&Seen::Close), "{bad:?}");
+        assert!(
+            matches!(seen.get(1), Some(Seen::Disconnect(s, "parse error", Some(_))) if *s == socket),
+            "{bad:?}: {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn text_in_the_middle_of_attachments_is_a_parse_error() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive(r#"451-["bin",{"_placeholder":true,"num":0}]"#);
+    driver.receive(r#"42["text"]"#);
+    assert!(driver.drain().contains(&Seen::Disconnect(
+        socket,
+        "parse error",
+        Some("unexpected binary data".into())
+    )));
+}
+
+#[test]
+fn binary_with_nothing_waiting_is_a_parse_error() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver
+        .client
+        .handle_binary(Instant::from_millis(1), "stray".into());
+    assert!(
+        matches!(driver.drain().get(1), Some(Seen::Disconnect(s, "parse error", _)) if *s == socket)
+    );
+}
+
+#[test]
+fn transport_failure_before_open_is_a_connect_error() {
+    let mut driver = Driver::new();
+    let socket = driver.connect("/", None);
+    driver
+        .client
+        .handle_transport_close(CloseReason::TransportError, Some("websocket error"));
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Open,
+            Seen::Close,
+            Seen::ConnectError(socket, "websocket error".into())
+        ]
+    );
+}
+
+#[test]
+fn transport_close_after_connect_is_a_transport_close_disconnect() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.client.handle_transport_close(
+        CloseReason::TransportClose,
+        Some("websocket connection closed"),
+    );
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Close,
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("websocket connection closed".into())
+            )
+        ]
+    );
+    // A new connect opens a new transport.
+    driver.connect("/", None);
+    assert_eq!(driver.drain(), [Seen::Open]);
+}
+
+#[test]
+fn events_for_unknown_namespaces_are_ignored() {
+    let (mut driver, _) = Driver::connected("/");
+    driver.receive(r#"42/other,["x"]"#);
+    assert_eq!(driver.drain(), []);
+}
+
+#[test]
+fn server_close_packet_is_transport_close() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive("1");
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Close,
+            Seen::Disconnect(socket, "transport close", None)
+        ]
+    );
+    assert_eq!(
+        DisconnectReason::from(CloseReason::TransportClose).as_str(),
+        "transport close"
+    );
+}
