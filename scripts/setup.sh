@@ -47,8 +47,9 @@ if (( ${#apt_missing[@]} )); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
 fi
 
-# npm dependencies (socket.io server, playwright-core): reinstall when the lock file changed.
+# npm dependencies (socket.io server, playwright-core, binaryen): reinstalled from the lock file
+# when it changed.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "npm install"
-  npm install --no-audit --no-fund --loglevel=error
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
