@@ -1,15 +1,9 @@
 //! Every JS error the facade creates or reports, in one place.
 
 use js_sys::{Error, Reflect};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `reportError(e)`: reports an exception as uncaught (console, `window.onerror`) without
-    /// unwinding through the client.
-    #[wasm_bindgen(js_name = reportError)]
-    fn report_error(error: &JsValue);
-}
+use super::globals::report_error;
 
 /// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
 pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {

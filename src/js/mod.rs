@@ -6,6 +6,7 @@
 
 mod emitter;
 mod errors;
+mod globals;
 mod io;
 mod options;
 mod payload;

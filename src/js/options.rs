@@ -4,14 +4,8 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::errors::type_error;
+use super::globals::to_js_string;
 use crate::protocol::uri::{encode_query, engine_path};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `String(value)` conversion, as socket.io-client applies to query values.
-    #[wasm_bindgen(js_name = String)]
-    fn to_js_string(value: &JsValue) -> String;
-}
 
 /// The options this client understands, already defaulted.
 pub struct IoOptions {
@@ -47,35 +41,34 @@ fn option(opts: &JsValue, name: &str) -> Result<JsValue, JsValue> {
     Reflect::get(opts, &JsValue::from_str(name))
 }
 
-fn string_option(opts: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+/// An option that is absent (`undefined`/`null`) or converts with `convert`, else a TypeError.
+fn typed_option<T>(
+    opts: &JsValue,
+    name: &str,
+    expected: &str,
+    convert: impl Fn(JsValue) -> Option<T>,
+) -> Result<Option<T>, JsValue> {
     let value = option(opts, name)?;
-    match value.is_undefined() || value.is_null() {
-        true => Ok(None),
-        false => value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| invalid(name, "a string")),
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
     }
+    convert(value)
+        .map(Some)
+        .ok_or_else(|| invalid(name, expected))
+}
+
+fn string_option(opts: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    typed_option(opts, name, "a string", |value| value.as_string())
 }
 
 fn bool_option(opts: &JsValue, name: &str) -> Result<Option<bool>, JsValue> {
-    let value = option(opts, name)?;
-    match value.is_undefined() || value.is_null() {
-        true => Ok(None),
-        false => value
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| invalid(name, "a boolean")),
-    }
+    typed_option(opts, name, "a boolean", |value| value.as_bool())
 }
 
 fn object_option(opts: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
-    let value = option(opts, name)?;
-    match value.is_undefined() || value.is_null() {
-        true => Ok(None),
-        false if value.is_object() && !value.is_function() => Ok(Some(value)),
-        false => Err(invalid(name, "an object")),
-    }
+    typed_option(opts, name, "an object", |value| {
+        (value.is_object() && !value.is_function()).then_some(value)
+    })
 }
 
 /// `query` as an object of values (each converted with `String()`) or a ready query string.

@@ -5,18 +5,11 @@
 //! attachments are then put back where their placeholders are.
 
 use js_sys::{Array, JsString, Object, Reflect};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::error_with_data;
+use super::globals::{parse_json, to_js_string};
 use crate::protocol::socket::{Inbound, JsonSpan};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `JSON.parse` on a JS string (js-sys's takes `&str`, which would copy it through wasm).
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
-}
 
 /// Parses the JSON of `span` with the browser's `JSON.parse`.
 fn parse(span: &JsonSpan<JsValue>) -> Option<JsValue> {
@@ -40,7 +33,7 @@ pub fn decode_event(inbound: &Inbound<JsValue>) -> Option<(String, Array)> {
     let name = args.shift();
     let name = name
         .as_string()
-        .or_else(|| name.as_f64().map(|number| number.to_string()))?;
+        .or_else(|| name.as_f64().map(|_| to_js_string(&name)))?;
     Some((name, args))
 }
 
