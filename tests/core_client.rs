@@ -4,135 +4,19 @@
 // Test code: a failed step should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use socketio_wasm::protocol::client::{Client, Output, SocketId};
+mod support;
+
+use socketio_wasm::protocol::client::Output;
 use socketio_wasm::protocol::engine::CloseReason;
-use socketio_wasm::protocol::engine::Frame;
-use socketio_wasm::protocol::socket::{ConnectError, DisconnectReason, Outbound, SocketEvent};
+use socketio_wasm::protocol::socket::{DisconnectReason, Outbound, SocketEvent};
 use socketio_wasm::protocol::Instant;
-
-const OPEN: &str = r#"0{"sid":"eio-sid","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
-
-/// What the driver would see, in a form that is easy to compare.
-#[derive(Debug, PartialEq)]
-enum Seen {
-    Open,
-    Sent(String),
-    SentBinary(String),
-    Close,
-    Connect(u32, String),
-    ConnectError(u32, String),
-    Disconnect(u32, &'static str, Option<String>),
-    Event(u32, String, Vec<String>),
-}
-
-struct Driver {
-    client: Client<String>,
-    now: u64,
-    ids: Vec<SocketId>,
-}
-
-impl Driver {
-    fn new() -> Self {
-        Self {
-            client: Client::new(),
-            now: 0,
-            ids: Vec::new(),
-        }
-    }
-
-    fn at(&self) -> Instant {
-        Instant::from_millis(self.now)
-    }
-
-    fn connect(&mut self, nsp: &str, auth: Option<&str>) -> u32 {
-        let id = self.client.connect(self.at(), nsp, auth.map(str::to_owned));
-        self.ids.push(id);
-        (self.ids.len() - 1) as u32
-    }
-
-    fn receive(&mut self, frame: &str) {
-        self.client.handle_text(self.at(), frame, frame.to_owned());
-    }
-
-    fn emit(&mut self, socket: u32, data: &str, attachments: &[&str]) {
-        let event = Outbound {
-            data: data.to_owned(),
-            attachments: attachments.iter().map(|a| a.to_string()).collect(),
-        };
-        assert!(self
-            .client
-            .emit(self.at(), self.ids[socket as usize], event));
-    }
-
-    fn index(&self, id: SocketId) -> u32 {
-        self.ids.iter().position(|known| *known == id).unwrap() as u32
-    }
-
-    fn drain(&mut self) -> Vec<Seen> {
-        let mut seen = Vec::new();
-        while let Some(output) = self.client.poll_output() {
-            seen.push(match output {
-                Output::OpenTransport => Seen::Open,
-                Output::CloseTransport => Seen::Close,
-                Output::Transmit(Frame::Text { head, body }) => {
-                    Seen::Sent(head + body.as_deref().unwrap_or(""))
-                }
-                Output::Transmit(Frame::Binary(data)) => Seen::SentBinary(data),
-                Output::Socket(id, event) => self.describe(id, event),
-            });
-        }
-        seen
-    }
-
-    fn describe(&self, id: SocketId, event: SocketEvent<String>) -> Seen {
-        let index = self.index(id);
-        match event {
-            SocketEvent::Connect { sid } => Seen::Connect(index, sid),
-            SocketEvent::ConnectError(ConnectError::Refused(span)) => {
-                Seen::ConnectError(index, span.frame[span.byte_start..].to_owned())
-            }
-            SocketEvent::ConnectError(ConnectError::Transport(message)) => {
-                Seen::ConnectError(index, message.to_owned())
-            }
-            SocketEvent::ConnectError(ConnectError::IncompatibleServer) => {
-                Seen::ConnectError(index, "v2".into())
-            }
-            SocketEvent::Disconnect {
-                reason,
-                description,
-            } => Seen::Disconnect(index, reason.as_str(), description),
-            SocketEvent::Event(inbound) => {
-                let data = inbound.data.frame[inbound.data.byte_start..].to_owned();
-                Seen::Event(index, data, inbound.attachments)
-            }
-        }
-    }
-
-    /// A socket on `/` (or `nsp`), connected, with outputs drained.
-    fn connected(nsp: &str) -> (Self, u32) {
-        let mut driver = Self::new();
-        let socket = driver.connect(nsp, None);
-        driver.receive(OPEN);
-        let header = if nsp == "/" {
-            String::new()
-        } else {
-            format!("{nsp},")
-        };
-        driver.receive(&format!(r#"40{header}{{"sid":"io-sid"}}"#));
-        driver.drain();
-        (driver, socket)
-    }
-}
-
-fn sent(text: &str) -> Seen {
-    Seen::Sent(text.to_owned())
-}
+use support::*;
 
 #[test]
 fn connect_waits_for_the_open_packet_then_sends_connect_with_auth() {
     let mut driver = Driver::new();
     let socket = driver.connect("/", Some(r#"{"token":"123"}"#));
-    assert_eq!(driver.drain(), [Seen::Open]);
+    assert_eq!(driver.drain(), [open_ws()]);
     driver.receive(OPEN);
     assert_eq!(driver.drain(), [sent(r#"40{"token":"123"}"#)]);
     driver.receive(r#"40{"sid":"oSO0OpakMV_3jnilAAAA"}"#);
@@ -149,7 +33,7 @@ fn emits_before_connect_go_out_in_order_before_the_connect_event() {
     driver.emit(socket, r#"["a",1]"#, &[]);
     driver.receive(OPEN);
     driver.emit(socket, r#"["a",2]"#, &[]);
-    assert_eq!(driver.drain(), [Seen::Open, sent("40")]);
+    assert_eq!(driver.drain(), [open_ws(), sent("40")]);
     driver.receive(r#"40{"sid":"s"}"#);
     assert_eq!(
         driver.drain(),
@@ -169,7 +53,7 @@ fn namespaces_share_one_transport() {
     driver.receive(OPEN);
     assert_eq!(
         driver.drain(),
-        [Seen::Open, sent("40"), sent(r#"40/admin,{"token":"abc"}"#)]
+        [open_ws(), sent("40"), sent(r#"40/admin,{"token":"abc"}"#)]
     );
     driver.receive(r#"40/admin,{"sid":"b"}"#);
     driver.receive(r#"40{"sid":"a"}"#);
@@ -202,40 +86,42 @@ fn events_carry_their_json_span_and_ack_id() {
 
 #[test]
 fn json_span_counts_utf16_units_after_a_non_ascii_namespace() {
-    let mut client = Client::new();
-    let id = client.connect(Instant::from_millis(0), "/ü😀", None);
-    client.handle_text(Instant::from_millis(0), OPEN, String::new());
-    let frame = r#"40/ü😀,{"sid":"x"}"#;
-    client.handle_text(Instant::from_millis(0), frame, frame.to_owned());
+    let (mut driver, socket) = Driver::connected("/ü😀");
     let frame = r#"42/ü😀,["e"]"#;
-    client.handle_text(Instant::from_millis(0), frame, frame.to_owned());
-    let span = std::iter::from_fn(|| client.poll_output())
+    let transport = driver.transport();
+    driver
+        .client
+        .handle_text(driver.at(), transport, frame, frame.to_owned());
+    let span = std::iter::from_fn(|| driver.client.poll_output())
         .find_map(|output| match output {
-            Output::Socket(socket, SocketEvent::Event(inbound)) if socket == id => {
+            Output::Socket(id, SocketEvent::Event(inbound))
+                if id == driver.ids[socket as usize] =>
+            {
                 Some(inbound.data)
             }
             _ => None,
         })
         .unwrap();
-    assert_eq!(&frame[span.byte_start..], r#"["e"]"#);
+    assert_eq!(&frame[span.bytes.clone()], r#"["e"]"#);
     assert_eq!(
-        span.utf16_start,
-        frame[..span.byte_start].encode_utf16().count()
+        span.utf16.start,
+        frame[..span.bytes.start].encode_utf16().count()
     );
-    assert_eq!(span.utf16_start, 7); // 4 2 / ü 😀(2) ,
+    assert_eq!(span.utf16, 7..12); // 4 2 / ü 😀(2) , then ["e"]
 }
 
 #[test]
 fn binary_events_wait_for_all_their_attachments() {
     let (mut driver, socket) = Driver::connected("/");
+    let transport = driver.transport();
     driver.receive(r#"452-["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#);
     driver
         .client
-        .handle_binary(Instant::from_millis(1), "first".into());
+        .handle_binary(Instant::from_millis(1), transport, "first".into());
     assert_eq!(driver.drain(), []);
     driver
         .client
-        .handle_binary(Instant::from_millis(1), "second".into());
+        .handle_binary(Instant::from_millis(1), transport, "second".into());
     assert_eq!(
         driver.drain(),
         [Seen::Event(
@@ -426,9 +312,10 @@ fn text_in_the_middle_of_attachments_is_a_parse_error() {
 #[test]
 fn binary_with_nothing_waiting_is_a_parse_error() {
     let (mut driver, socket) = Driver::connected("/");
+    let transport = driver.transport();
     driver
         .client
-        .handle_binary(Instant::from_millis(1), "stray".into());
+        .handle_binary(Instant::from_millis(1), transport, "stray".into());
     assert!(
         matches!(driver.drain().get(1), Some(Seen::Disconnect(s, "parse error", _)) if *s == socket)
     );
@@ -438,13 +325,12 @@ fn binary_with_nothing_waiting_is_a_parse_error() {
 fn transport_failure_before_open_is_a_connect_error() {
     let mut driver = Driver::new();
     let socket = driver.connect("/", None);
-    driver
-        .client
-        .handle_transport_close(CloseReason::TransportError, Some("websocket error"));
+    driver.drain();
+    let transport = driver.transport();
+    driver.fail(transport, "websocket error");
     assert_eq!(
         driver.drain(),
         [
-            Seen::Open,
             Seen::Close,
             Seen::ConnectError(socket, "websocket error".into())
         ]
@@ -454,24 +340,18 @@ fn transport_failure_before_open_is_a_connect_error() {
 #[test]
 fn transport_close_after_connect_is_a_transport_close_disconnect() {
     let (mut driver, socket) = Driver::connected("/");
-    driver.client.handle_transport_close(
-        CloseReason::TransportClose,
-        Some("websocket connection closed"),
-    );
+    let transport = driver.transport();
+    driver.client.handle_transport_close(driver.at(), transport);
     assert_eq!(
         driver.drain(),
         [
             Seen::Close,
-            Seen::Disconnect(
-                socket,
-                "transport close",
-                Some("websocket connection closed".into())
-            )
+            Seen::Disconnect(socket, "transport close", Some("websocket error".into()))
         ]
     );
     // A new connect opens a new transport.
     driver.connect("/", None);
-    assert_eq!(driver.drain(), [Seen::Open]);
+    assert_eq!(driver.drain(), [open_ws()]);
 }
 
 #[test]

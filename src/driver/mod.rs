@@ -1,8 +1,13 @@
-//! The browser driver: turns the protocol core's outputs into WebSocket calls and timers, and
-//! browser events back into core inputs. No protocol logic lives here.
+//! The browser driver: turns the protocol core's commands into WebSocket and XMLHttpRequest
+//! calls and timers, and browser events back into core inputs. No protocol logic lives here.
 
 mod clock;
 mod connection;
+mod payload;
+mod polling;
+mod send;
 mod websocket;
 
 pub use connection::{Connection, ConnectionConfig, EventSink};
+pub use payload::bytes_of;
+pub use polling::HttpOptions;

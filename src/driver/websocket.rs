@@ -7,16 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
-#[wasm_bindgen]
-extern "C" {
-    /// The browser `WebSocket` seen only for `send(any)`: web-sys's `send_with_str` would copy
-    /// a JS string into wasm and back out, and the payload is already a JS string.
-    #[wasm_bindgen(js_name = WebSocket)]
-    type AnySender;
-
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send(this: &AnySender, data: &JsValue) -> Result<(), JsValue>;
-}
+use super::send::Sendable;
 
 /// What the browser reported about the socket.
 pub enum TransportEvent {
@@ -87,14 +78,14 @@ impl WebSocketTransport {
             None => self.socket.send_with_str(head),
             Some(body) => {
                 let frame = js_sys::JsString::from(head).concat(body);
-                self.socket.unchecked_ref::<AnySender>().send(&frame)
+                self.socket.unchecked_ref::<Sendable>().send(&frame)
             }
         }
     }
 
     /// Writes a binary frame (`ArrayBuffer`, typed array, `DataView` or `Blob`).
     pub fn send_binary(&self, data: &JsValue) -> Result<(), JsValue> {
-        self.socket.unchecked_ref::<AnySender>().send(data)
+        self.socket.unchecked_ref::<Sendable>().send(data)
     }
 }
 

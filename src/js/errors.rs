@@ -24,3 +24,21 @@ pub fn type_error(message: &str) -> JsValue {
 pub fn report_listener_error(error: &JsValue) {
     report_error(error);
 }
+
+/// socket.io-client's `TransportError`: `message` (`xhr poll error`, ...), `description` (the
+/// HTTP status) and `context` (the XMLHttpRequest, whose `responseText` has the server's reason).
+pub fn transport_error(message: &str, status: Option<u16>, context: Option<&JsValue>) -> JsValue {
+    let error = Error::new(message);
+    let set = |name: &str, value: &JsValue| {
+        // Setting a property on a fresh Error cannot fail.
+        let _ = Reflect::set(&error, &JsValue::from_str(name), value);
+    };
+    set("type", &JsValue::from_str("TransportError"));
+    if let Some(status) = status {
+        set("description", &JsValue::from(status));
+    }
+    if let Some(context) = context {
+        set("context", context);
+    }
+    error.into()
+}

@@ -32,6 +32,11 @@ pub fn io(url: JsValue, opts: JsValue) -> Result<Socket, JsValue> {
         url: server,
         path: options.path,
         query,
+        engine: options.engine,
+        remember_upgrade: options.remember_upgrade,
+        timestamp_param: options.timestamp_param,
+        timestamp_requests: options.timestamp_requests,
+        http: options.http,
     });
     let socket = Socket::new(connection, nsp, options.auth);
     if options.auto_connect {

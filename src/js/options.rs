@@ -5,6 +5,8 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::type_error;
 use super::globals::to_js_string;
+use crate::driver::HttpOptions;
+use crate::protocol::engine::{EngineConfig, TransportKind};
 use crate::protocol::uri::{encode_query, engine_path};
 
 /// The options this client understands, already defaulted.
@@ -17,6 +19,16 @@ pub struct IoOptions {
     pub auth: Option<JsValue>,
     /// Whether `io()` connects at once.
     pub auto_connect: bool,
+    /// `transports`, `upgrade`, `tryAllTransports`.
+    pub engine: EngineConfig,
+    /// `rememberUpgrade`.
+    pub remember_upgrade: bool,
+    /// `timestampRequests` (unset: polling requests only).
+    pub timestamp_requests: Option<bool>,
+    /// `timestampParam`.
+    pub timestamp_param: String,
+    /// `withCredentials` and `extraHeaders`.
+    pub http: HttpOptions,
 }
 
 impl IoOptions {
@@ -24,12 +36,25 @@ impl IoOptions {
     pub fn read(opts: &JsValue) -> Result<Self, JsValue> {
         let path = string_option(opts, "path")?.unwrap_or_else(|| String::from("/socket.io"));
         let add_trailing_slash = bool_option(opts, "addTrailingSlash")?.unwrap_or(true);
-        check_transports(&option(opts, "transports")?)?;
+        let engine = EngineConfig {
+            transports: transports_option(&option(opts, "transports")?)?,
+            upgrade: bool_option(opts, "upgrade")?.unwrap_or(true),
+            try_all: bool_option(opts, "tryAllTransports")?.unwrap_or(false),
+        };
         Ok(Self {
             path: engine_path(&path, add_trailing_slash),
             query: query_option(&option(opts, "query")?)?,
             auth: object_option(opts, "auth")?,
             auto_connect: bool_option(opts, "autoConnect")?.unwrap_or(true),
+            engine,
+            remember_upgrade: bool_option(opts, "rememberUpgrade")?.unwrap_or(false),
+            timestamp_requests: bool_option(opts, "timestampRequests")?,
+            timestamp_param: string_option(opts, "timestampParam")?
+                .unwrap_or_else(|| String::from("t")),
+            http: HttpOptions {
+                with_credentials: bool_option(opts, "withCredentials")?.unwrap_or(false),
+                extra_headers: string_pairs(&option(opts, "extraHeaders")?, "extraHeaders")?,
+            },
         })
     }
 }
@@ -71,6 +96,23 @@ fn object_option(opts: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue>
     })
 }
 
+/// An object's own entries, each value converted with `String()`.
+fn string_pairs(object: &JsValue, name: &str) -> Result<Vec<(String, String)>, JsValue> {
+    if object.is_undefined() || object.is_null() {
+        return Ok(Vec::new());
+    }
+    if !object.is_object() {
+        return Err(invalid(name, "an object"));
+    }
+    Ok(Object::entries(object.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let entry = Array::from(&entry);
+            (to_js_string(&entry.get(0)), to_js_string(&entry.get(1)))
+        })
+        .collect())
+}
+
 /// `query` as an object of values (each converted with `String()`) or a ready query string.
 fn query_option(query: &JsValue) -> Result<Option<String>, JsValue> {
     if query.is_undefined() || query.is_null() {
@@ -79,16 +121,7 @@ fn query_option(query: &JsValue) -> Result<Option<String>, JsValue> {
     if let Some(text) = query.as_string() {
         return Ok(Some(text.trim_start_matches('?').to_owned()));
     }
-    if !query.is_object() {
-        return Err(invalid("query", "an object or a string"));
-    }
-    let pairs: Vec<(String, String)> = Object::entries(query.unchecked_ref())
-        .iter()
-        .map(|entry| {
-            let entry = Array::from(&entry);
-            (to_js_string(&entry.get(0)), to_js_string(&entry.get(1)))
-        })
-        .collect();
+    let pairs = string_pairs(query, "query")?;
     Ok(Some(encode_query(
         pairs
             .iter()
@@ -96,23 +129,33 @@ fn query_option(query: &JsValue) -> Result<Option<String>, JsValue> {
     )))
 }
 
-/// Only WebSocket is available so far: a `transports` list must include it.
-fn check_transports(transports: &JsValue) -> Result<(), JsValue> {
+/// `transports`: names in order of preference, default polling then WebSocket.
+fn transports_option(transports: &JsValue) -> Result<Vec<TransportKind>, JsValue> {
     if transports.is_undefined() || transports.is_null() {
-        return Ok(());
+        return Ok(EngineConfig::default().transports);
     }
     if !Array::is_array(transports) {
         return Err(invalid("transports", "an array"));
     }
-    let names = Array::from(transports);
-    match names
-        .iter()
-        .any(|name| name.as_string().as_deref() == Some("websocket"))
-    {
-        true => Ok(()),
-        false => Err(type_error(
-            "socketio-wasm: transports must include \"websocket\" (polling is not available yet)",
-        )),
+    let mut kinds = Vec::new();
+    for name in Array::from(transports).iter() {
+        let kind = match name.as_string().as_deref() {
+            Some("polling") => TransportKind::Polling,
+            Some("websocket") => TransportKind::WebSocket,
+            _ => {
+                return Err(invalid(
+                    "transports",
+                    "a list of \"polling\" and \"websocket\"",
+                ))
+            }
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    match kinds.is_empty() {
+        true => Err(invalid("transports", "a non-empty list")),
+        false => Ok(kinds),
     }
 }
 

@@ -1,21 +1,101 @@
-//! Received payloads, from the span the core located to JS values.
+//! Payloads between JS values and the core: events to send, events and errors received.
 //!
-//! The JSON text never enters wasm on its way to the user: the original frame (a JS string) is
-//! sliced where the core says the JSON starts and handed to the browser's `JSON.parse`. Binary
-//! attachments are then put back where their placeholders are.
+//! JSON text never enters wasm. Outgoing, the browser's `JSON.stringify` makes the payload, after
+//! binary values (`ArrayBuffer`, typed arrays, `DataView`) are swapped for placeholders.
+//! Incoming, the original frame (a JS string) is sliced where the core located the JSON and
+//! handed to `JSON.parse`; binary attachments are then put back where their placeholders are.
 
 use js_sys::{Array, JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::error_with_data;
 use super::globals::{parse_json, to_js_string};
-use crate::protocol::socket::{Inbound, JsonSpan};
+use crate::driver::bytes_of;
+use crate::protocol::socket::{Inbound, JsonSpan, Outbound};
+
+/// The most attachments one packet may carry: servers refuse more.
+const MAX_ATTACHMENTS: usize = 10;
+
+/// An event `[name, ...args]` ready for the core: JSON text plus its binary attachments.
+pub fn encode_event(packet: &Array) -> Result<Outbound<JsValue>, JsValue> {
+    let mut attachments = Vec::new();
+    let value: JsValue = match has_binary(packet.as_ref()) {
+        true => replace_binaries(packet.as_ref(), &mut attachments),
+        false => packet.clone().into(),
+    };
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(super::errors::type_error(
+            "socketio-wasm: at most 10 binary attachments per event",
+        ));
+    }
+    let data = js_sys::JSON::stringify(&value)?.into();
+    Ok(Outbound { data, attachments })
+}
+
+fn is_binary(value: &JsValue) -> bool {
+    bytes_of(value).is_some()
+}
+
+fn has_binary(value: &JsValue) -> bool {
+    if is_binary(value) {
+        return true;
+    }
+    if let Some(array) = value.dyn_ref::<Array>() {
+        return array.iter().any(|item| has_binary(&item));
+    }
+    match value.dyn_ref::<Object>() {
+        Some(object) if !value.is_function() => {
+            Object::values(object).iter().any(|item| has_binary(&item))
+        }
+        _ => false,
+    }
+}
+
+/// A copy of `value` with binaries replaced by `{_placeholder: true, num}`, depth-first.
+fn replace_binaries(value: &JsValue, attachments: &mut Vec<JsValue>) -> JsValue {
+    if is_binary(value) {
+        let placeholder = Object::new();
+        let _ = Reflect::set(
+            &placeholder,
+            &JsValue::from_str("_placeholder"),
+            &JsValue::TRUE,
+        );
+        let _ = Reflect::set(
+            &placeholder,
+            &JsValue::from_str("num"),
+            &JsValue::from(attachments.len() as u32),
+        );
+        attachments.push(value.clone());
+        return placeholder.into();
+    }
+    if let Some(array) = value.dyn_ref::<Array>() {
+        return array
+            .iter()
+            .map(|item| replace_binaries(&item, attachments))
+            .collect::<Array>()
+            .into();
+    }
+    let Some(object) = value.dyn_ref::<Object>() else {
+        return value.clone();
+    };
+    if value.is_function() {
+        return value.clone();
+    }
+    let copy = Object::new();
+    for key in Object::keys(object).iter() {
+        if let Ok(child) = Reflect::get(object, &key) {
+            let _ = Reflect::set(&copy, &key, &replace_binaries(&child, attachments));
+        }
+    }
+    copy.into()
+}
 
 /// Parses the JSON of `span` with the browser's `JSON.parse`.
 fn parse(span: &JsonSpan<JsValue>) -> Option<JsValue> {
     let frame: &JsString = span.frame.dyn_ref()?;
-    let start = u32::try_from(span.utf16_start).ok()?;
-    parse_json(&frame.slice(start, frame.length())).ok()
+    let start = u32::try_from(span.utf16.start).ok()?;
+    let end = u32::try_from(span.utf16.end).ok()?;
+    parse_json(&frame.slice(start, end)).ok()
 }
 
 /// An event as `(name, args)`, binaries restored. `None` if the browser disagrees with the

@@ -13,11 +13,11 @@ use js_sys::{Array, Function, JsString, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::emitter::Emitter;
-use super::errors::{error_with_data, type_error};
-use super::payload::{decode_connect_error, decode_event};
+use super::errors::{error_with_data, transport_error, type_error};
+use super::payload::{decode_connect_error, decode_event, encode_event};
 use crate::driver::{Connection, EventSink};
 use crate::protocol::client::SocketId;
-use crate::protocol::socket::{ConnectError, Outbound, SocketEvent};
+use crate::protocol::socket::{ConnectError, SocketEvent};
 use crate::protocol::socket_packet::is_reserved_event;
 
 /// A Socket.IO socket: one namespace over a shared connection.
@@ -78,6 +78,12 @@ impl Socket {
         !self.connected()
     }
 
+    /// The transport in use (`polling` or `websocket`), while there is a connection.
+    #[wasm_bindgen(getter)]
+    pub fn transport(&self) -> Option<String> {
+        self.shared.connection.transport_name().map(str::to_owned)
+    }
+
     /// The namespace, such as `/` or `/admin`.
     #[wasm_bindgen(getter)]
     pub fn nsp(&self) -> String {
@@ -122,17 +128,11 @@ impl Socket {
             message.push_str("\" is a reserved event name");
             return Err(type_error(&message));
         }
-        let data: JsValue = JSON::stringify(&packet)?.into();
+        let event = encode_event(&packet)?;
         let Some(id) = self.shared.state.borrow().socket else {
             return Ok(());
         };
-        self.shared.connection.emit(
-            id,
-            Outbound {
-                data,
-                attachments: Vec::new(),
-            },
-        );
+        self.shared.connection.emit(id, event);
         Ok(())
     }
 
@@ -188,7 +188,9 @@ impl Shared {
 fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     match cause {
         ConnectError::Refused(span) => decode_connect_error(&span),
-        ConnectError::Transport(message) => error_with_data(message, None),
+        ConnectError::Transport(failure) => {
+            transport_error(failure.message, failure.status, failure.context.as_ref())
+        }
         ConnectError::IncompatibleServer => error_with_data(
             "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
             None,

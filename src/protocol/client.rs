@@ -3,13 +3,20 @@
 //!
 //! The driver calls `handle_*` with what happened and `now`, then drains [`Client::poll_output`]
 //! until it returns `None`, and arms one timer for [`Client::poll_timeout`]. Outputs come in the
-//! order they must be acted on: a DISCONNECT frame is transmitted before the transport closes.
+//! order they must be acted on: a DISCONNECT frame is written before the transport closes, and
+//! emits buffered before a CONNECT reply go out before the user hears `connect`.
 
 use std::collections::VecDeque;
 
-use super::engine::{CloseReason, EngineSession, Frame, Received};
+use super::engine::TransportKind;
+use super::engine::{
+    CloseReason, Command, EngineConfig, EngineSession, Frame, Received, TransportId,
+};
+use super::engine_packet::{decode_payload, PayloadPacket, TextPacket};
+use super::payload::Payload;
 use super::socket::{
     ConnectError, DisconnectReason, Inbound, JsonSpan, NamespaceSocket, Outbound, SocketEvent,
+    TransportFailure,
 };
 use super::socket_packet::{self, Header, PacketKind};
 use super::{json, DecodeError, Instant};
@@ -21,12 +28,8 @@ pub struct SocketId(u32);
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output<P> {
-    /// Open a transport to the server.
-    OpenTransport,
-    /// Write this frame on the open transport.
-    Transmit(Frame<P>),
-    /// Close the transport (if it is still open) and forget it.
-    CloseTransport,
+    /// Act on a transport.
+    Transport(Command<P>),
     /// Tell this socket's user.
     Socket(SocketId, SocketEvent<P>),
 }
@@ -39,9 +42,20 @@ struct PendingBinary<P> {
     expected: usize,
 }
 
+/// Where a text packet came from, so that its JSON can be located in the driver's string.
+struct Source<'a, P> {
+    /// The whole frame or polling body.
+    text: &'a str,
+    /// The driver's handle on `text`.
+    handle: P,
+    /// UTF-16 position tracking through `text` (polling bodies hold several packets).
+    utf16: &'a mut Utf16Cursor,
+}
+
 /// One connection to a Socket.IO server and the namespace sockets that share it.
 #[derive(Debug)]
 pub struct Client<P> {
+    config: EngineConfig,
     engine: Option<EngineSession<P>>,
     sockets: Vec<(SocketId, NamespaceSocket<P>)>,
     next_socket: u32,
@@ -49,16 +63,11 @@ pub struct Client<P> {
     outputs: VecDeque<Output<P>>,
 }
 
-impl<P: Clone> Default for Client<P> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<P: Clone> Client<P> {
+impl<P: Payload> Client<P> {
     /// A client with no connection yet; the first [`connect`](Self::connect) opens one.
-    pub fn new() -> Self {
+    pub fn new(config: EngineConfig) -> Self {
         Self {
+            config,
             engine: None,
             sockets: Vec::new(),
             next_socket: 0,
@@ -67,35 +76,49 @@ impl<P: Clone> Client<P> {
         }
     }
 
+    /// The Engine.IO session id, once the handshake is done.
+    pub fn sid(&self) -> Option<String> {
+        self.engine
+            .as_ref()?
+            .handshake()
+            .map(|handshake| handshake.sid.clone())
+    }
+
+    /// The transport the connection runs on, while there is one.
+    pub fn transport(&self) -> Option<TransportKind> {
+        self.engine.as_ref().map(EngineSession::transport)
+    }
+
     /// Starts connecting a socket to `nsp`, opening the connection if there is none.
     /// `auth` is the CONNECT payload: a JSON object.
     pub fn connect(&mut self, now: Instant, nsp: &str, auth: Option<P>) -> SocketId {
+        self.flush(now);
         let id = SocketId(self.next_socket);
         self.next_socket = self.next_socket.wrapping_add(1);
         let socket = NamespaceSocket::new(nsp, auth);
-        match &mut self.engine {
-            Some(engine) if engine.is_open() => engine.send(socket.connect_frame()),
+        let frame = socket.connect_frame();
+        self.sockets.push((id, socket));
+        match &self.engine {
+            Some(engine) if engine.is_open() => self.send([frame]),
             Some(_) => {}
             None => {
-                self.engine = Some(EngineSession::new());
-                self.outputs.push_back(Output::OpenTransport);
+                self.engine = Some(EngineSession::new(self.config.clone()));
+                self.move_commands();
             }
         }
-        self.sockets.push((id, socket));
-        self.flush(now);
         id
     }
 
     /// Disconnects a socket; the last one out closes the connection.
     pub fn disconnect(&mut self, now: Instant, id: SocketId) {
+        self.flush(now);
         let Some(socket) = self.remove_socket(id) else {
             return;
         };
         if socket.is_connected() {
-            self.send(socket.disconnect_frame());
+            self.send([socket.disconnect_frame()]);
             self.notify(id, disconnected(DisconnectReason::IoClientDisconnect, None));
         }
-        self.flush(now);
         if self.sockets.is_empty() {
             self.close(CloseReason::ForcedClose, None);
         }
@@ -114,51 +137,93 @@ impl<P: Clone> Client<P> {
             return true;
         }
         let frames: Vec<Frame<P>> = socket.event_frames(event).collect();
-        for frame in frames {
-            self.send(frame);
-        }
-        self.flush(now);
+        self.send(frames);
         true
     }
 
-    /// A text frame arrived; `handle` is the same frame as the driver keeps it (a JS string).
-    pub fn handle_text(&mut self, now: Instant, text: &str, handle: P) {
-        let Some(engine) = &mut self.engine else {
-            return;
+    /// A WebSocket text frame arrived on transport `id`; `handle` is the same frame as the driver
+    /// keeps it (a JS string).
+    pub fn handle_text(&mut self, now: Instant, id: TransportId, text: &str, handle: P) {
+        let mut utf16 = Utf16Cursor::default();
+        let source = Source {
+            text,
+            handle,
+            utf16: &mut utf16,
         };
-        match engine.handle_text(now, text) {
-            Ok(Received::Opened) => self.on_opened(),
-            Ok(Received::Message(data, offset)) => {
-                if let Err(error) = self.on_packet(text, data, offset, handle) {
-                    self.close(CloseReason::ParseError, Some(error.as_str()));
+        let result = match super::engine_packet::decode_text(text) {
+            Ok(packet) => self.on_engine_packet(now, id, packet, source),
+            Err(error) => Err(error),
+        };
+        self.finish_input(now, result);
+    }
+
+    /// A long-polling GET on transport `id` returned `body` (`handle` is the driver's copy).
+    pub fn handle_poll_response(&mut self, now: Instant, id: TransportId, body: &str, handle: P) {
+        let mut utf16 = Utf16Cursor::default();
+        let mut result = Ok(());
+        for packet in decode_payload(body) {
+            result = match packet {
+                Ok(PayloadPacket::Text(packet)) => {
+                    let source = Source {
+                        text: body,
+                        handle: handle.clone(),
+                        utf16: &mut utf16,
+                    };
+                    self.on_engine_packet(now, id, packet, source)
                 }
+                Ok(PayloadPacket::Binary(bytes)) => self.on_binary(id, P::from_bytes(&bytes)),
+                Err(error) => Err(error),
+            };
+            if result.is_err() || self.engine.is_none() {
+                break;
             }
-            Ok(Received::Closed(reason)) => self.close(reason, None),
-            Ok(Received::Nothing) => {}
-            Err(error) => self.close(CloseReason::ParseError, Some(error.as_str())),
         }
-        self.flush(now);
+        if let Some(engine) = &mut self.engine {
+            engine.handle_poll_done(id);
+        }
+        self.finish_input(now, result);
     }
 
     /// A binary frame arrived: the next attachment of the binary packet being received.
-    pub fn handle_binary(&mut self, now: Instant, data: P) {
-        let Some(engine) = &mut self.engine else {
-            return;
-        };
-        if let Err(error) = engine
-            .handle_binary()
-            .and_then(|()| self.on_attachment(data))
-        {
-            self.close(CloseReason::ParseError, Some(error.as_str()));
-        }
-        self.flush(now);
+    pub fn handle_binary(&mut self, now: Instant, id: TransportId, data: P) {
+        let result = self.on_binary(id, data);
+        self.finish_input(now, result);
     }
 
-    /// The transport closed or failed on its own.
-    pub fn handle_transport_close(&mut self, reason: CloseReason, description: Option<&str>) {
-        if self.engine.is_some() {
-            self.close(reason, description);
+    /// A long-polling POST on transport `id` succeeded.
+    pub fn handle_post_done(&mut self, now: Instant, id: TransportId) {
+        if let Some(engine) = &mut self.engine {
+            engine.handle_post_done(id);
         }
+        self.finish_input(now, Ok(()));
+    }
+
+    /// Transport `id` opened (a WebSocket's `open` event).
+    pub fn handle_transport_open(&mut self, now: Instant, id: TransportId) {
+        if let Some(engine) = &mut self.engine {
+            engine.handle_transport_open(id);
+        }
+        self.finish_input(now, Ok(()));
+    }
+
+    /// Transport `id` failed (a request error, a WebSocket `error`).
+    pub fn handle_transport_error(
+        &mut self,
+        now: Instant,
+        id: TransportId,
+        failure: TransportFailure<P>,
+    ) {
+        self.transport_lost(now, id, CloseReason::TransportError, failure);
+    }
+
+    /// Transport `id` closed on its own (a WebSocket `close` without an error before it).
+    pub fn handle_transport_close(&mut self, now: Instant, id: TransportId) {
+        let failure = TransportFailure {
+            message: "websocket error",
+            status: None,
+            context: None,
+        };
+        self.transport_lost(now, id, CloseReason::TransportClose, failure);
     }
 
     /// The timer armed for [`poll_timeout`](Self::poll_timeout) fired.
@@ -187,6 +252,61 @@ impl<P: Clone> Client<P> {
         self.sockets.iter().any(|(known, _)| *known == id)
     }
 
+    fn transport_lost(
+        &mut self,
+        now: Instant,
+        id: TransportId,
+        reason: CloseReason,
+        failure: TransportFailure<P>,
+    ) {
+        let closed = self
+            .engine
+            .as_mut()
+            .is_some_and(|engine| engine.handle_transport_lost(id));
+        if closed {
+            self.close_with(reason, Some(failure), None);
+        }
+        self.finish_input(now, Ok(()));
+    }
+
+    /// Ends an input: a decode error closes with `parse error`; commands reach the outputs.
+    fn finish_input(&mut self, now: Instant, result: Result<(), DecodeError>) {
+        if let Err(error) = result {
+            self.close(CloseReason::ParseError, Some(error.as_str()));
+        }
+        self.flush(now);
+    }
+
+    fn on_engine_packet(
+        &mut self,
+        now: Instant,
+        id: TransportId,
+        packet: TextPacket<'_>,
+        source: Source<'_, P>,
+    ) -> Result<(), DecodeError> {
+        let Some(engine) = &mut self.engine else {
+            return Ok(());
+        };
+        match engine.handle_packet(now, id, packet)? {
+            Received::Opened => self.on_opened(),
+            Received::Message(data) => self.on_packet(data, source)?,
+            Received::Closed(reason) => self.close(reason, None),
+            Received::Nothing => {}
+        }
+        self.move_commands();
+        Ok(())
+    }
+
+    fn on_binary(&mut self, id: TransportId, data: P) -> Result<(), DecodeError> {
+        let Some(engine) = &mut self.engine else {
+            return Ok(());
+        };
+        if engine.handle_binary(id)? {
+            self.on_attachment(data)?;
+        }
+        Ok(())
+    }
+
     fn on_opened(&mut self) {
         let frames: Vec<Frame<P>> = self
             .sockets
@@ -194,25 +314,23 @@ impl<P: Clone> Client<P> {
             .filter(|(_, socket)| !socket.is_connected())
             .map(|(_, socket)| socket.connect_frame())
             .collect();
-        for frame in frames {
-            self.send(frame);
-        }
+        self.send(frames);
     }
 
-    fn on_packet(
-        &mut self,
-        text: &str,
-        data: &str,
-        offset: usize,
-        handle: P,
-    ) -> Result<(), DecodeError> {
+    fn on_packet(&mut self, data: &str, source: Source<'_, P>) -> Result<(), DecodeError> {
         if self.pending_binary.is_some() {
             // A text packet in the middle of a binary packet's attachments.
             return Err(DecodeError::UnexpectedBinary);
         }
         let packet = socket_packet::decode(data)?;
         let header = packet.header;
-        let span = json_span(text, offset + header.data_start, handle);
+        let start = offset_in(source.text, data) + header.data_start;
+        let end = offset_in(source.text, data) + data.len();
+        let span = JsonSpan {
+            utf16: source.utf16.advance(source.text, start)..source.utf16.advance(source.text, end),
+            bytes: start..end,
+            frame: source.handle,
+        };
         let target = self.socket_for(header.nsp);
         match header.kind {
             PacketKind::Connect => self.on_connect_reply(target, packet.data.unwrap_or("")),
@@ -324,34 +442,54 @@ impl<P: Clone> Client<P> {
             Some(socket) => socket.event_frames(event).collect(),
             None => return,
         };
-        for frame in frames {
-            self.send(frame);
-        }
+        self.send(frames);
+    }
+
+    fn close(&mut self, reason: CloseReason, description: Option<&str>) {
+        self.close_with(reason, None, description);
     }
 
     /// Ends the connection: every socket on it is told why, and forgotten.
-    fn close(&mut self, reason: CloseReason, description: Option<&str>) {
+    fn close_with(
+        &mut self,
+        reason: CloseReason,
+        failure: Option<TransportFailure<P>>,
+        description: Option<&str>,
+    ) {
         let Some(mut engine) = self.engine.take() else {
             return;
         };
         let was_open = engine.handshake().is_some();
         engine.close();
+        while let Some(command) = engine.poll_command() {
+            self.outputs.push_back(Output::Transport(command));
+        }
         self.pending_binary = None;
-        self.outputs.push_back(Output::CloseTransport);
+        let description = description.or(failure.as_ref().map(|failure| failure.message));
         for (id, socket) in core::mem::take(&mut self.sockets) {
-            let event = if socket.is_connected() {
-                disconnected(reason.into(), description)
-            } else if was_open {
-                SocketEvent::ConnectError(ConnectError::Transport(reason.as_str()))
-            } else {
-                SocketEvent::ConnectError(ConnectError::Transport("websocket error"))
+            let event = match (socket.is_connected(), was_open) {
+                (true, _) => disconnected(reason.into(), description),
+                (false, true) => {
+                    SocketEvent::ConnectError(ConnectError::Transport(TransportFailure {
+                        message: reason.as_str(),
+                        status: None,
+                        context: None,
+                    }))
+                }
+                (false, false) => SocketEvent::ConnectError(ConnectError::Transport(
+                    failure.clone().unwrap_or(TransportFailure {
+                        message: reason.as_str(),
+                        status: None,
+                        context: None,
+                    }),
+                )),
             };
             self.notify(id, event);
         }
     }
 
-    /// Moves frames the engine is ready to write into the outputs, after checking that the
-    /// heartbeat deadline has not silently passed.
+    /// Checks that the heartbeat deadline has not silently passed, and moves the engine's
+    /// commands into the outputs.
     fn flush(&mut self, now: Instant) {
         let Some(engine) = &mut self.engine else {
             return;
@@ -360,24 +498,24 @@ impl<P: Clone> Client<P> {
             self.close(reason, None);
             return;
         }
-        self.move_transmits();
+        self.move_commands();
     }
 
-    /// Queues a frame and moves what the engine can write into the outputs at once, so that
-    /// frames and socket events come out in the order they happened.
-    fn send(&mut self, frame: Frame<P>) {
+    /// Queues frames and moves the engine's commands into the outputs at once, so that frames
+    /// and socket events come out in the order they happened.
+    fn send(&mut self, frames: impl IntoIterator<Item = Frame<P>>) {
         if let Some(engine) = &mut self.engine {
-            engine.send(frame);
-            self.move_transmits();
+            engine.send(frames);
+            self.move_commands();
         }
     }
 
-    fn move_transmits(&mut self) {
+    fn move_commands(&mut self) {
         let Some(engine) = &mut self.engine else {
             return;
         };
-        while let Some(frame) = engine.poll_transmit() {
-            self.outputs.push_back(Output::Transmit(frame));
+        while let Some(command) = engine.poll_command() {
+            self.outputs.push_back(Output::Transport(command));
         }
     }
 
@@ -412,14 +550,32 @@ fn disconnected<P>(reason: DisconnectReason, description: Option<&str>) -> Socke
     }
 }
 
-/// Where the JSON starts in `text`, in bytes and in UTF-16 units (only the header is counted).
-fn json_span<P>(text: &str, byte_start: usize, frame: P) -> JsonSpan<P> {
-    let utf16_start = text
-        .get(..byte_start)
-        .map_or(byte_start, |head| head.encode_utf16().count());
-    JsonSpan {
-        frame,
-        byte_start,
-        utf16_start,
+/// The byte offset of `part` inside `whole` (`part` is a slice of `whole`).
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// Converts byte offsets into UTF-16 offsets moving forward through one text, so a polling body
+/// with many packets is counted once, not once per packet. Only non-ASCII text costs anything.
+#[derive(Debug, Default)]
+struct Utf16Cursor {
+    byte: usize,
+    units: usize,
+}
+
+impl Utf16Cursor {
+    fn advance(&mut self, text: &str, to: usize) -> usize {
+        if to < self.byte {
+            *self = Self::default();
+        }
+        if let Some(gap) = text.get(self.byte..to) {
+            self.units += if gap.is_ascii() {
+                gap.len()
+            } else {
+                gap.encode_utf16().count()
+            };
+            self.byte = to;
+        }
+        self.units
     }
 }

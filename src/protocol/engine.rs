@@ -1,13 +1,20 @@
-//! One Engine.IO session: the open handshake, the heartbeat, and frames waiting for the transport.
+//! One Engine.IO session: the handshake, the heartbeat, the transports it runs on (long-polling
+//! and WebSocket), the upgrade from one to the other, and the frames waiting to be written.
 //!
 //! The server pings every `pingInterval`; the session answers each ping with a pong at once and
 //! keeps a deadline of `pingInterval + pingTimeout` from the open packet and from every ping.
 //! Past that deadline the session is dead (`ping timeout`). Browsers throttle timers in background
 //! tabs, so the deadline is also checked before every write, not only when the timer fires.
+//!
+//! Long-polling keeps one GET and at most one POST in flight and batches queued frames into POSTs
+//! within `maxPayload`. After the handshake it probes a WebSocket (`2probe` / `3probe`), then
+//! pauses polling until the in-flight GET and POST are done, sends `5` on the WebSocket and moves
+//! the queue there, so nothing written before the switch arrives after something written later.
 
 use std::collections::VecDeque;
 
-use super::engine_packet::{self, Handshake, PacketType};
+use super::engine_packet::{self, Handshake, PacketType, TextPacket};
+use super::payload::Payload;
 use super::{DecodeError, Instant};
 use core::time::Duration;
 
@@ -28,6 +35,80 @@ impl<P> Frame<P> {
         head.push(kind.as_char());
         head.push_str(data);
         Frame::Text { head, body: None }
+    }
+}
+
+impl<P: Payload> Frame<P> {
+    /// Bytes this frame takes in a polling body (binaries are `b` + base64).
+    fn wire_len(&self) -> usize {
+        match self {
+            Frame::Text { head, body } => head.len() + body.as_ref().map_or(0, Payload::wire_len),
+            Frame::Binary(data) => 1 + data.wire_len(),
+        }
+    }
+}
+
+/// The two transports of Engine.IO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// HTTP long-polling: a GET waiting for packets, POSTs carrying them.
+    Polling,
+    /// One WebSocket.
+    WebSocket,
+}
+
+impl TransportKind {
+    /// The name Engine.IO uses (`transport=` in URLs, `socket.io.engine.transport.name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Polling => "polling",
+            Self::WebSocket => "websocket",
+        }
+    }
+}
+
+/// Names one transport instance; a new one for every transport the session opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TransportId(u32);
+
+/// What the driver must do with its transports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command<P> {
+    /// Create a transport; `sid` resumes this session (the upgrade probe). A polling transport
+    /// does nothing until its first `Poll`, which is the handshake when there is no sid.
+    Open {
+        id: TransportId,
+        kind: TransportKind,
+        sid: Option<String>,
+    },
+    /// Write a frame on a WebSocket.
+    Send(TransportId, Frame<P>),
+    /// Start a long-polling GET.
+    Poll(TransportId),
+    /// Send one POST carrying these frames as a payload.
+    Post(TransportId, Vec<Frame<P>>),
+    /// Close the transport and forget it (pending requests are aborted).
+    Close(TransportId),
+}
+
+/// How the session chooses and changes transports (socket.io-client's options).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// The transports to use, in order of preference (`transports`).
+    pub transports: Vec<TransportKind>,
+    /// Whether to upgrade from polling to WebSocket (`upgrade`).
+    pub upgrade: bool,
+    /// Whether a transport that cannot open falls back to the next one (`tryAllTransports`).
+    pub try_all: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            transports: vec![TransportKind::Polling, TransportKind::WebSocket],
+            upgrade: true,
+            try_all: false,
+        }
     }
 }
 
@@ -59,16 +140,16 @@ impl CloseReason {
     }
 }
 
-/// What a received text frame meant to the layers above.
+/// What a received text packet meant to the layers above.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received<'a> {
     /// The open packet arrived: the session is open.
     Opened,
-    /// A message for the Socket.IO layer; the `usize` is its byte offset in the frame.
-    Message(&'a str, usize),
+    /// A message for the Socket.IO layer.
+    Message(&'a str),
     /// The server closed the session.
     Closed(CloseReason),
-    /// Handled here (ping, noop) or ignored.
+    /// Handled here (ping, noop, probe) or ignored.
     Nothing,
 }
 
@@ -79,30 +160,80 @@ enum State {
     Closed,
 }
 
-/// One Engine.IO session over one transport.
+/// The WebSocket being tried while the session runs on polling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Waiting for the WebSocket to open.
+    Opening(TransportId),
+    /// `2probe` sent, waiting for `3probe`.
+    AwaitingPong(TransportId),
+    /// `3probe` received: polling is paused until its requests are done, then the switch.
+    Switching(TransportId),
+}
+
+impl Probe {
+    fn id(self) -> TransportId {
+        match self {
+            Self::Opening(id) | Self::AwaitingPong(id) | Self::Switching(id) => id,
+        }
+    }
+}
+
+/// The transport the session runs on.
+#[derive(Debug, Clone, Copy)]
+struct Active {
+    id: TransportId,
+    kind: TransportKind,
+    /// Polling only: a GET is in flight.
+    polling: bool,
+    /// Polling only: a POST is in flight.
+    posting: bool,
+}
+
+/// One Engine.IO session.
 #[derive(Debug)]
 pub struct EngineSession<P> {
+    config: EngineConfig,
+    /// Index in `config.transports` of the transport being tried or used.
+    attempt: usize,
     state: State,
     handshake: Option<Handshake>,
     ping_deadline: Option<Instant>,
     outbox: VecDeque<Frame<P>>,
+    active: Active,
+    probe: Option<Probe>,
+    next_id: u32,
+    commands: VecDeque<Command<P>>,
 }
 
-impl<P> Default for EngineSession<P> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<P> EngineSession<P> {
-    /// A session waiting for its transport and open packet.
-    pub fn new() -> Self {
-        Self {
+impl<P: Payload> EngineSession<P> {
+    /// A session opening its first transport.
+    pub fn new(config: EngineConfig) -> Self {
+        let kind = config
+            .transports
+            .first()
+            .copied()
+            .unwrap_or(TransportKind::WebSocket);
+        let placeholder = Active {
+            id: TransportId(0),
+            kind,
+            polling: false,
+            posting: false,
+        };
+        let mut session = Self {
+            config,
+            attempt: 0,
             state: State::Opening,
             handshake: None,
             ping_deadline: None,
             outbox: VecDeque::new(),
-        }
+            active: placeholder,
+            probe: None,
+            next_id: 0,
+            commands: VecDeque::new(),
+        };
+        session.open_active(kind);
+        session
     }
 
     /// Whether the open packet arrived and the session has not closed since.
@@ -115,16 +246,37 @@ impl<P> EngineSession<P> {
         self.handshake.as_ref()
     }
 
-    /// Decodes a text frame and handles what is Engine.IO's own business (open, ping, close).
+    /// The transport the session currently runs on.
+    pub fn transport(&self) -> TransportKind {
+        self.active.kind
+    }
+
+    /// Decodes a WebSocket text frame from transport `id` and handles it.
     pub fn handle_text<'a>(
         &mut self,
         now: Instant,
+        id: TransportId,
         frame: &'a str,
     ) -> Result<Received<'a>, DecodeError> {
-        if self.state == State::Closed {
+        let packet = engine_packet::decode_text(frame)?;
+        self.handle_packet(now, id, packet)
+    }
+
+    /// Handles one decoded text packet from transport `id`: what is Engine.IO's own business
+    /// (open, ping, close, probe) here, messages passed up.
+    pub fn handle_packet<'a>(
+        &mut self,
+        now: Instant,
+        id: TransportId,
+        packet: TextPacket<'a>,
+    ) -> Result<Received<'a>, DecodeError> {
+        if self.probe.is_some_and(|probe| probe.id() == id) {
+            self.on_probe_packet(packet);
             return Ok(Received::Nothing);
         }
-        let packet = engine_packet::decode_text(frame)?;
+        if self.state == State::Closed || id != self.active.id {
+            return Ok(Received::Nothing);
+        }
         match packet.kind {
             PacketType::Open => self.on_open(now, packet.data),
             PacketType::Ping => {
@@ -132,28 +284,74 @@ impl<P> EngineSession<P> {
                 Ok(Received::Nothing)
             }
             PacketType::Close => {
-                self.state = State::Closed;
+                self.end(false);
                 Ok(Received::Closed(CloseReason::TransportClose))
             }
-            PacketType::Message if self.state == State::Open => {
-                Ok(Received::Message(packet.data, 1))
-            }
+            PacketType::Message if self.state == State::Open => Ok(Received::Message(packet.data)),
             PacketType::Message | PacketType::Pong | PacketType::Upgrade | PacketType::Noop => {
                 Ok(Received::Nothing)
             }
         }
     }
 
-    /// Accepts a binary message, which is only valid on an open session.
-    pub fn handle_binary(&mut self) -> Result<(), DecodeError> {
+    /// Accepts a binary message from transport `id`; only an open session's transport may send one.
+    pub fn handle_binary(&mut self, id: TransportId) -> Result<bool, DecodeError> {
         match self.state {
-            State::Open => Ok(()),
+            State::Open if id == self.active.id => Ok(true),
+            State::Open | State::Closed => Ok(false),
             State::Opening => Err(DecodeError::UnexpectedBinary),
-            State::Closed => Ok(()),
         }
     }
 
-    /// Fires the heartbeat deadline if it has passed.
+    /// A polling GET of transport `id` completed (its packets were handled already).
+    pub fn handle_poll_done(&mut self, id: TransportId) {
+        if id == self.active.id {
+            self.active.polling = false;
+            self.pump();
+        }
+    }
+
+    /// A polling POST of transport `id` completed.
+    pub fn handle_post_done(&mut self, id: TransportId) {
+        if id == self.active.id {
+            self.active.posting = false;
+            self.pump();
+        }
+    }
+
+    /// Transport `id` is open (WebSocket `open` event).
+    pub fn handle_transport_open(&mut self, id: TransportId) {
+        if self.probe == Some(Probe::Opening(id)) {
+            self.commands
+                .push_back(Command::Send(id, Frame::control(PacketType::Ping, "probe")));
+            self.probe = Some(Probe::AwaitingPong(id));
+        }
+    }
+
+    /// Transport `id` failed or closed. A failed probe is dropped and the session carries on;
+    /// a transport that never opened gives way to the next one when `tryAllTransports` is on.
+    /// Returns whether the session itself is now closed.
+    pub fn handle_transport_lost(&mut self, id: TransportId) -> bool {
+        if self.probe.is_some_and(|probe| probe.id() == id) {
+            self.abandon_probe();
+            return false;
+        }
+        if id != self.active.id || self.state == State::Closed {
+            return false;
+        }
+        if self.state == State::Opening && self.config.try_all {
+            if let Some(next) = self.config.transports.get(self.attempt + 1).copied() {
+                self.attempt += 1;
+                self.commands.push_back(Command::Close(id));
+                self.open_active(next);
+                return false;
+            }
+        }
+        self.end(false);
+        true
+    }
+
+    /// Fires the heartbeat deadline if it has passed; returns whether the session closed.
     pub fn handle_timeout(&mut self, now: Instant) -> Option<CloseReason> {
         self.check_heartbeat(now)
     }
@@ -171,32 +369,58 @@ impl<P> EngineSession<P> {
     pub fn check_heartbeat(&mut self, now: Instant) -> Option<CloseReason> {
         let deadline = self.ping_deadline?;
         if self.state == State::Open && now >= deadline {
-            self.state = State::Closed;
+            self.end(false);
             return Some(CloseReason::PingTimeout);
         }
         None
     }
 
-    /// Queues a frame; it goes out once the session is open.
-    pub fn send(&mut self, frame: Frame<P>) {
+    /// Queues frames; they go out as soon as the transport can take them (the frames of one
+    /// packet, header and attachments, in the same POST when they fit).
+    pub fn send(&mut self, frames: impl IntoIterator<Item = Frame<P>>) {
         if self.state != State::Closed {
-            self.outbox.push_back(frame);
+            self.outbox.extend(frames);
+            self.pump();
         }
     }
 
-    /// The next frame the transport should write, if the session is open.
-    pub fn poll_transmit(&mut self) -> Option<Frame<P>> {
-        match self.state {
-            State::Open => self.outbox.pop_front(),
-            State::Opening | State::Closed => None,
-        }
+    /// The next thing the driver must do with its transports.
+    pub fn poll_command(&mut self) -> Option<Command<P>> {
+        self.commands.pop_front()
     }
 
-    /// Ends the session; nothing more is sent or delivered.
+    /// Closes the session from the client side: polling tells the server with a close packet
+    /// (a WebSocket just closes).
     pub fn close(&mut self) {
-        self.state = State::Closed;
-        self.ping_deadline = None;
-        self.outbox.clear();
+        if self.state == State::Closed {
+            return;
+        }
+        self.end(true);
+    }
+
+    fn open_active(&mut self, kind: TransportKind) {
+        let id = self.new_transport_id();
+        self.active = Active {
+            id,
+            kind,
+            polling: false,
+            posting: false,
+        };
+        self.commands.push_back(Command::Open {
+            id,
+            kind,
+            sid: None,
+        });
+        if kind == TransportKind::Polling {
+            self.active.polling = true;
+            self.commands.push_back(Command::Poll(id));
+        }
+    }
+
+    fn new_transport_id(&mut self) -> TransportId {
+        let id = TransportId(self.next_id);
+        self.next_id = self.next_id.wrapping_add(1);
+        id
     }
 
     fn on_open<'a>(&mut self, now: Instant, json: &str) -> Result<Received<'a>, DecodeError> {
@@ -205,9 +429,28 @@ impl<P> EngineSession<P> {
         }
         let handshake = engine_packet::decode_handshake(json)?;
         self.ping_deadline = Some(now.after(heartbeat_window(&handshake)));
+        let upgrade = self.may_upgrade(&handshake);
+        let sid = handshake.sid.clone();
         self.handshake = Some(handshake);
         self.state = State::Open;
+        if upgrade {
+            let id = self.new_transport_id();
+            self.commands.push_back(Command::Open {
+                id,
+                kind: TransportKind::WebSocket,
+                sid: Some(sid),
+            });
+            self.probe = Some(Probe::Opening(id));
+        }
+        self.pump();
         Ok(Received::Opened)
+    }
+
+    fn may_upgrade(&self, handshake: &Handshake) -> bool {
+        self.active.kind == TransportKind::Polling
+            && self.config.upgrade
+            && self.config.transports.contains(&TransportKind::WebSocket)
+            && handshake.upgrades.iter().any(|name| name == "websocket")
     }
 
     fn on_ping(&mut self, now: Instant, data: &str) {
@@ -221,6 +464,114 @@ impl<P> EngineSession<P> {
         // let the server's own ping timeout fire.
         self.outbox
             .push_front(Frame::control(PacketType::Pong, data));
+        self.pump();
+    }
+
+    fn on_probe_packet(&mut self, packet: TextPacket<'_>) {
+        match self.probe {
+            Some(Probe::AwaitingPong(id))
+                if packet.kind == PacketType::Pong && packet.data == "probe" =>
+            {
+                self.probe = Some(Probe::Switching(id));
+                self.pump();
+            }
+            // Anything else on the probe means it failed; polling goes on.
+            _ => self.abandon_probe(),
+        }
+    }
+
+    fn abandon_probe(&mut self) {
+        if let Some(probe) = self.probe.take() {
+            self.commands.push_back(Command::Close(probe.id()));
+            self.pump();
+        }
+    }
+
+    /// Moves the session forward on its transport: sends what is queued, keeps a GET in flight,
+    /// and switches to the probe once polling has drained.
+    fn pump(&mut self) {
+        if self.state != State::Open {
+            return;
+        }
+        if self.active.kind == TransportKind::WebSocket {
+            while let Some(frame) = self.outbox.pop_front() {
+                self.commands
+                    .push_back(Command::Send(self.active.id, frame));
+            }
+            return;
+        }
+        if let Some(Probe::Switching(probe)) = self.probe {
+            if !self.active.polling && !self.active.posting {
+                self.switch_to(probe);
+            }
+            return;
+        }
+        if !self.active.posting && !self.outbox.is_empty() {
+            let batch = self.take_batch();
+            self.active.posting = true;
+            self.commands
+                .push_back(Command::Post(self.active.id, batch));
+        }
+        if !self.active.polling {
+            self.active.polling = true;
+            self.commands.push_back(Command::Poll(self.active.id));
+        }
+    }
+
+    /// The next POST: as many queued frames as fit in `maxPayload`, and always at least one
+    /// (a single frame that is too large is sent, and refused by the server, as in
+    /// socket.io-client).
+    fn take_batch(&mut self) -> Vec<Frame<P>> {
+        let limit = self
+            .handshake
+            .as_ref()
+            .map_or(u64::MAX, |handshake| handshake.max_payload);
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut batch = Vec::new();
+        let mut size = 0usize;
+        while let Some(frame) = self.outbox.front() {
+            let added = frame.wire_len() + usize::from(!batch.is_empty());
+            if !batch.is_empty() && size.saturating_add(added) > limit {
+                break;
+            }
+            size = size.saturating_add(added);
+            if let Some(frame) = self.outbox.pop_front() {
+                batch.push(frame);
+            }
+        }
+        batch
+    }
+
+    fn switch_to(&mut self, probe: TransportId) {
+        self.commands.push_back(Command::Send(
+            probe,
+            Frame::control(PacketType::Upgrade, ""),
+        ));
+        self.commands.push_back(Command::Close(self.active.id));
+        self.active = Active {
+            id: probe,
+            kind: TransportKind::WebSocket,
+            polling: false,
+            posting: false,
+        };
+        self.probe = None;
+        self.pump();
+    }
+
+    /// Ends the session, telling the server first when `announce` (client close on polling).
+    fn end(&mut self, announce: bool) {
+        if announce && self.state == State::Open && self.active.kind == TransportKind::Polling {
+            let close = vec![Frame::control(PacketType::Close, "")];
+            self.commands
+                .push_back(Command::Post(self.active.id, close));
+        }
+        self.state = State::Closed;
+        self.ping_deadline = None;
+        self.outbox.clear();
+        self.commands.push_back(Command::Close(self.active.id));
+        if let Some(probe) = self.probe.take() {
+            self.commands.push_back(Command::Close(probe.id()));
+        }
     }
 }
 
@@ -231,141 +582,4 @@ fn heartbeat_window(handshake: &Handshake) -> Duration {
             .ping_interval
             .saturating_add(handshake.ping_timeout),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const OPEN: &str = r#"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
-
-    fn at(millis: u64) -> Instant {
-        Instant::from_millis(millis)
-    }
-
-    fn open_session() -> EngineSession<String> {
-        let mut session = EngineSession::new();
-        assert_eq!(session.handle_text(at(0), OPEN), Ok(Received::Opened));
-        session
-    }
-
-    fn text_of(frame: Option<Frame<String>>) -> Option<String> {
-        match frame? {
-            Frame::Text { head, body } => Some(head + body.as_deref().unwrap_or("")),
-            Frame::Binary(_) => None,
-        }
-    }
-
-    #[test]
-    fn open_packet_opens_and_arms_the_heartbeat() {
-        let session = open_session();
-        assert!(session.is_open());
-        assert_eq!(
-            session.handshake().map(|h| h.sid.as_str()),
-            Some("lv_VI97HAXpY6yYWAAAC")
-        );
-        assert_eq!(session.poll_timeout(), Some(at(45_000)));
-    }
-
-    #[test]
-    fn ping_is_answered_with_pong_at_once_and_moves_the_deadline() {
-        let mut session = open_session();
-        session.send(Frame::Text {
-            head: "42".into(),
-            body: Some(r#"["a"]"#.into()),
-        });
-        assert_eq!(session.handle_text(at(25_000), "2"), Ok(Received::Nothing));
-        assert_eq!(text_of(session.poll_transmit()).as_deref(), Some("3"));
-        assert_eq!(
-            text_of(session.poll_transmit()).as_deref(),
-            Some(r#"42["a"]"#)
-        );
-        assert_eq!(session.poll_timeout(), Some(at(70_000)));
-    }
-
-    #[test]
-    fn probe_ping_is_answered_with_probe_pong() {
-        let mut session = open_session();
-        session.handle_text(at(1), "2probe").unwrap();
-        assert_eq!(text_of(session.poll_transmit()).as_deref(), Some("3probe"));
-    }
-
-    #[test]
-    fn ping_timeout_fires_at_interval_plus_timeout_and_not_before() {
-        let mut session = open_session();
-        assert_eq!(session.handle_timeout(at(44_999)), None);
-        assert!(session.is_open());
-        assert_eq!(
-            session.handle_timeout(at(45_000)),
-            Some(CloseReason::PingTimeout)
-        );
-        assert!(!session.is_open());
-        assert_eq!(session.poll_timeout(), None);
-    }
-
-    #[test]
-    fn throttled_timer_is_caught_before_a_write() {
-        let mut session = open_session();
-        // The timer never fired (background tab); a write an hour later must not go out.
-        assert_eq!(
-            session.check_heartbeat(at(3_600_000)),
-            Some(CloseReason::PingTimeout)
-        );
-        assert_eq!(session.poll_transmit(), None);
-    }
-
-    #[test]
-    fn frames_wait_for_the_open_packet() {
-        let mut session = EngineSession::new();
-        session.send(Frame::Text {
-            head: "40".into(),
-            body: None,
-        });
-        assert_eq!(session.poll_transmit(), None);
-        session.handle_text(at(0), OPEN).unwrap();
-        assert_eq!(text_of(session.poll_transmit()).as_deref(), Some("40"));
-    }
-
-    #[test]
-    fn messages_are_passed_up_with_their_offset() {
-        let mut session = open_session();
-        assert_eq!(
-            session.handle_text(at(1), r#"42["a"]"#),
-            Ok(Received::Message(r#"2["a"]"#, 1))
-        );
-    }
-
-    #[test]
-    fn server_close_packet_closes() {
-        let mut session = open_session();
-        assert_eq!(
-            session.handle_text(at(1), "1"),
-            Ok(Received::Closed(CloseReason::TransportClose))
-        );
-        assert_eq!(
-            session.handle_text(at(2), r#"42["a"]"#),
-            Ok(Received::Nothing)
-        );
-    }
-
-    #[test]
-    fn bad_frames_are_errors() {
-        let mut session = open_session();
-        assert!(session.handle_text(at(1), "").is_err());
-        assert!(session.handle_text(at(1), "9").is_err());
-        let mut opening = EngineSession::<String>::new();
-        assert!(opening.handle_text(at(0), "0{}").is_err());
-        assert_eq!(opening.handle_binary(), Err(DecodeError::UnexpectedBinary));
-    }
-
-    #[test]
-    fn noop_and_messages_before_open_are_ignored() {
-        let mut session = EngineSession::<String>::new();
-        assert_eq!(session.handle_text(at(0), "6"), Ok(Received::Nothing));
-        assert_eq!(
-            session.handle_text(at(0), "42[\"a\"]"),
-            Ok(Received::Nothing)
-        );
-        assert!(!session.is_open());
-    }
 }

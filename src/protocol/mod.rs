@@ -18,6 +18,7 @@ pub mod engine;
 pub mod engine_packet;
 pub mod error;
 pub mod json;
+pub mod payload;
 pub mod socket;
 pub mod socket_packet;
 pub mod time;

@@ -9,16 +9,28 @@ use super::engine::{CloseReason, Frame};
 use super::engine_packet::PacketType;
 use super::socket_packet::{self, PacketKind};
 
-/// The JSON part of a received packet: the frame it arrived in and where in it the JSON starts.
-/// The browser slices the original JS string at `utf16_start` and hands it to `JSON.parse`.
+/// The JSON part of a received packet: the frame (or polling body) it arrived in and where in
+/// it the JSON lies. The browser slices the original JS string at the UTF-16 indices and hands
+/// the slice to `JSON.parse`; native code uses the byte offsets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonSpan<P> {
-    /// The whole frame as the driver handed it in.
+    /// The whole frame or body as the driver handed it in.
     pub frame: P,
-    /// Where the JSON starts, in bytes of the UTF-8 frame.
-    pub byte_start: usize,
-    /// Where the JSON starts, in UTF-16 code units (JavaScript string indices).
-    pub utf16_start: usize,
+    /// Where the JSON starts and ends, in bytes of the UTF-8 text.
+    pub bytes: core::ops::Range<usize>,
+    /// Where the JSON starts and ends, in UTF-16 code units (JavaScript string indices).
+    pub utf16: core::ops::Range<usize>,
+}
+
+/// Why a transport failed, in socket.io-client's terms (its `TransportError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportFailure<P> {
+    /// `xhr poll error`, `xhr post error` or `websocket error`.
+    pub message: &'static str,
+    /// The HTTP status, when there was a response.
+    pub status: Option<u16>,
+    /// What the driver has to show for it (the XMLHttpRequest in the browser).
+    pub context: Option<P>,
 }
 
 /// An event the server emitted, with its binary attachments in order.
@@ -80,9 +92,8 @@ impl From<CloseReason> for DisconnectReason {
 pub enum ConnectError<P> {
     /// The server refused: CONNECT_ERROR with `{message, data}` (or a bare string).
     Refused(JsonSpan<P>),
-    /// The connection failed before the socket connected; the message is socket.io-client's
-    /// (`websocket error`, ...).
-    Transport(&'static str),
+    /// The connection failed before the socket connected.
+    Transport(TransportFailure<P>),
     /// The CONNECT reply had no sid: the server speaks an older protocol.
     IncompatibleServer,
 }

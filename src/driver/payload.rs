@@ -1,0 +1,86 @@
+//! Payloads as JS values: what the core needs of them, and polling bodies made of them.
+
+use js_sys::{ArrayBuffer, JsString, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::protocol::base64;
+use crate::protocol::engine::Frame;
+use crate::protocol::payload::Payload;
+
+#[wasm_bindgen(inline_js = "
+export function utf8Length(text) {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) length += 1;
+    else if (unit < 0x800) length += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length) { length += 4; i++; }
+    else length += 3;
+  }
+  return length;
+}")]
+extern "C" {
+    /// The UTF-8 length of a JS string, without copying it into wasm.
+    #[wasm_bindgen(js_name = utf8Length)]
+    fn utf8_length(text: &JsValue) -> usize;
+}
+
+impl Payload for JsValue {
+    fn from_bytes(bytes: &[u8]) -> Self {
+        Uint8Array::from(bytes).buffer().into()
+    }
+
+    fn wire_len(&self) -> usize {
+        if self.is_string() {
+            return utf8_length(self);
+        }
+        let bytes = bytes_of(self).map_or(0, |bytes| bytes.length() as usize);
+        bytes.div_ceil(3) * 4
+    }
+}
+
+/// A view of the bytes of an `ArrayBuffer` or of any `ArrayBuffer` view (typed array, DataView).
+pub fn bytes_of(value: &JsValue) -> Option<Uint8Array> {
+    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+        return Some(Uint8Array::new(buffer));
+    }
+    if ArrayBuffer::is_view(value) {
+        let view: &js_sys::DataView = value.unchecked_ref();
+        return Some(Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        ));
+    }
+    None
+}
+
+/// One polling body: the frames joined by `\x1e`, binaries as `b` + base64.
+pub fn polling_body(frames: &[Frame<JsValue>]) -> JsValue {
+    let mut body = JsString::from("");
+    for (index, frame) in frames.iter().enumerate() {
+        let separator = if index == 0 { "" } else { "\u{1e}" };
+        body = match frame {
+            Frame::Text {
+                head,
+                body: payload,
+            } => {
+                let head = JsString::from(String::from(separator) + head);
+                match payload {
+                    Some(payload) => body.concat(&head).concat(payload),
+                    None => body.concat(&head),
+                }
+            }
+            Frame::Binary(data) => {
+                let bytes = bytes_of(data)
+                    .map(|bytes| bytes.to_vec())
+                    .unwrap_or_default();
+                body.concat(
+                    &JsString::from(String::from(separator) + "b" + &base64::encode(&bytes)).into(),
+                )
+            }
+        };
+    }
+    body.into()
+}

@@ -1,0 +1,230 @@
+//! A test driver for the protocol core: it plays the browser driver's part with a virtual clock,
+//! feeding frames in and turning outputs into values that are easy to compare.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::expect_used
+)]
+
+use socketio_wasm::protocol::client::{Client, Output, SocketId};
+use socketio_wasm::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
+use socketio_wasm::protocol::socket::{ConnectError, Outbound, SocketEvent, TransportFailure};
+use socketio_wasm::protocol::Instant;
+
+pub const OPEN: &str = r#"0{"sid":"eio-sid","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
+pub const OPEN_POLLING: &str = r#"0{"sid":"eio-sid","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
+
+/// What the driver would see, in a form that is easy to compare.
+#[derive(Debug, PartialEq)]
+pub enum Seen {
+    Open(TransportKind, Option<String>),
+    Sent(String),
+    SentBinary(String),
+    Poll,
+    Post(String),
+    Close,
+    Connect(u32, String),
+    ConnectError(u32, String),
+    Disconnect(u32, &'static str, Option<String>),
+    Event(u32, String, Vec<String>),
+}
+
+pub fn sent(text: &str) -> Seen {
+    Seen::Sent(text.to_owned())
+}
+
+pub fn post(text: &str) -> Seen {
+    Seen::Post(text.to_owned())
+}
+
+pub fn open_ws() -> Seen {
+    Seen::Open(TransportKind::WebSocket, None)
+}
+
+/// WebSocket only: for tests about the connection, not the transports.
+pub fn websocket_only() -> EngineConfig {
+    EngineConfig {
+        transports: vec![TransportKind::WebSocket],
+        upgrade: false,
+        try_all: false,
+    }
+}
+
+pub struct Driver {
+    pub client: Client<String>,
+    pub now: u64,
+    pub ids: Vec<SocketId>,
+    /// The transports opened, in order.
+    pub transports: Vec<(TransportId, TransportKind)>,
+    /// Outputs already acted on (to learn transport ids) but not yet returned by `drain`.
+    seen: Vec<Seen>,
+}
+
+impl Driver {
+    pub fn new() -> Self {
+        Self::with(websocket_only())
+    }
+
+    pub fn with(config: EngineConfig) -> Self {
+        Self {
+            client: Client::new(config),
+            now: 0,
+            ids: Vec::new(),
+            transports: Vec::new(),
+            seen: Vec::new(),
+        }
+    }
+
+    pub fn at(&self) -> Instant {
+        Instant::from_millis(self.now)
+    }
+
+    /// The last transport of that kind that was opened.
+    pub fn last(&mut self, kind: TransportKind) -> TransportId {
+        self.sync();
+        self.transports
+            .iter()
+            .rev()
+            .find(|(_, known)| *known == kind)
+            .expect("a transport of that kind")
+            .0
+    }
+
+    /// The transport opened last, whatever its kind.
+    pub fn transport(&mut self) -> TransportId {
+        self.sync();
+        self.transports.last().expect("a transport was opened").0
+    }
+
+    pub fn connect(&mut self, nsp: &str, auth: Option<&str>) -> u32 {
+        let id = self.client.connect(self.at(), nsp, auth.map(str::to_owned));
+        self.ids.push(id);
+        (self.ids.len() - 1) as u32
+    }
+
+    /// A WebSocket frame on the last opened transport.
+    pub fn receive(&mut self, frame: &str) {
+        let transport = self.transport();
+        self.receive_on(transport, frame);
+    }
+
+    pub fn receive_on(&mut self, transport: TransportId, frame: &str) {
+        self.client
+            .handle_text(self.at(), transport, frame, frame.to_owned());
+    }
+
+    /// A polling GET response on the last polling transport.
+    pub fn poll_response(&mut self, body: &str) {
+        let transport = self.last(TransportKind::Polling);
+        self.client
+            .handle_poll_response(self.at(), transport, body, body.to_owned());
+    }
+
+    pub fn post_done(&mut self) {
+        let transport = self.last(TransportKind::Polling);
+        self.client.handle_post_done(self.at(), transport);
+    }
+
+    pub fn fail(&mut self, transport: TransportId, message: &'static str) {
+        let failure = TransportFailure {
+            message,
+            status: None,
+            context: None,
+        };
+        self.client
+            .handle_transport_error(self.at(), transport, failure);
+    }
+
+    pub fn emit(&mut self, socket: u32, data: &str, attachments: &[&str]) -> bool {
+        let event = Outbound {
+            data: data.to_owned(),
+            attachments: attachments.iter().map(|a| a.to_string()).collect(),
+        };
+        self.client
+            .emit(self.at(), self.ids[socket as usize], event)
+    }
+
+    /// Everything the client output since the last drain.
+    pub fn drain(&mut self) -> Vec<Seen> {
+        self.sync();
+        std::mem::take(&mut self.seen)
+    }
+
+    /// Acts on pending outputs (so transport ids are known) and keeps them for `drain`.
+    fn sync(&mut self) {
+        while let Some(output) = self.client.poll_output() {
+            let seen = match output {
+                Output::Transport(command) => self.act(command),
+                Output::Socket(id, event) => self.describe(id, event),
+            };
+            self.seen.push(seen);
+        }
+    }
+
+    fn act(&mut self, command: Command<String>) -> Seen {
+        match command {
+            Command::Open { id, kind, sid } => {
+                self.transports.push((id, kind));
+                Seen::Open(kind, sid)
+            }
+            Command::Close(_) => Seen::Close,
+            Command::Send(_, frame) => match frame {
+                Frame::Text { head, body } => Seen::Sent(head + body.as_deref().unwrap_or("")),
+                Frame::Binary(data) => Seen::SentBinary(data),
+            },
+            Command::Poll(_) => Seen::Poll,
+            Command::Post(_, frames) => {
+                let packets: Vec<String> = frames
+                    .into_iter()
+                    .map(|frame| match frame {
+                        Frame::Text { head, body } => head + body.as_deref().unwrap_or(""),
+                        Frame::Binary(data) => String::from("b") + &data,
+                    })
+                    .collect();
+                Seen::Post(packets.join("\u{1e}"))
+            }
+        }
+    }
+
+    fn describe(&self, id: SocketId, event: SocketEvent<String>) -> Seen {
+        let index = self.ids.iter().position(|known| *known == id).unwrap() as u32;
+        match event {
+            SocketEvent::Connect { sid } => Seen::Connect(index, sid),
+            SocketEvent::ConnectError(ConnectError::Refused(span)) => {
+                Seen::ConnectError(index, span.frame[span.bytes].to_owned())
+            }
+            SocketEvent::ConnectError(ConnectError::Transport(failure)) => {
+                Seen::ConnectError(index, failure.message.to_owned())
+            }
+            SocketEvent::ConnectError(ConnectError::IncompatibleServer) => {
+                Seen::ConnectError(index, "v2".into())
+            }
+            SocketEvent::Disconnect {
+                reason,
+                description,
+            } => Seen::Disconnect(index, reason.as_str(), description),
+            SocketEvent::Event(inbound) => {
+                let data = inbound.data.frame[inbound.data.bytes].to_owned();
+                Seen::Event(index, data, inbound.attachments)
+            }
+        }
+    }
+
+    /// A socket on `nsp` connected over WebSocket only, with outputs drained.
+    pub fn connected(nsp: &str) -> (Self, u32) {
+        let mut driver = Self::new();
+        let socket = driver.connect(nsp, None);
+        driver.drain();
+        driver.receive(OPEN);
+        let header = if nsp == "/" {
+            String::new()
+        } else {
+            format!("{nsp},")
+        };
+        driver.receive(&format!(r#"40{header}{{"sid":"io-sid"}}"#));
+        driver.drain();
+        (driver, socket)
+    }
+}
