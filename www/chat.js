@@ -67,8 +67,16 @@ const clock = (time) =>
 
 const socket = io(window.location.origin);
 
+// The live transport: polling first, then websocket once the upgrade is done. socketio-wasm
+// exposes it as `socket.transport`; socket.io-client as `socket.io.engine.transport.name`.
+const transportName = () => socket.transport ?? socket.io?.engine?.transport?.name ?? "?";
+const showConnected = () => setStatus("connected", `connected over ${transportName()} (${socket.id})`);
+setInterval(() => {
+  if (socket.connected) showConnected();
+}, 500);
+
 socket.on("connect", () => {
-  setStatus("connected", `connected (${socket.id})`);
+  showConnected();
   if (nick) socket.emit("join", nick); // a new connection has to join again
 });
 socket.on("disconnect", (reason) => {

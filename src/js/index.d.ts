@@ -1,4 +1,4 @@
-// Types for socketio-wasm: the subset of socket.io-client 4.x's API available so far.
+// Types for socketio-wasm: the part of socket.io-client 4.x's API available so far.
 
 export type DisconnectReason =
   | "io server disconnect"
@@ -15,8 +15,22 @@ export interface ManagerOptions {
   addTrailingSlash?: boolean;
   /** Query parameters sent with every request. */
   query?: Record<string, string | number | boolean> | string;
-  /** Transports to use; only `"websocket"` is available so far. */
-  transports?: ("websocket" | "polling")[];
+  /** Transports in order of preference. Default `["polling", "websocket"]`. */
+  transports?: ("polling" | "websocket")[];
+  /** Upgrade from polling to WebSocket when the server offers it. Default `true`. */
+  upgrade?: boolean;
+  /** Start on WebSocket when a WebSocket connection already worked on this page. Default `false`. */
+  rememberUpgrade?: boolean;
+  /** Fall back to the next transport when one cannot open. Default `false`. */
+  tryAllTransports?: boolean;
+  /** Add a cache-busting parameter to requests (unset: polling requests only). */
+  timestampRequests?: boolean;
+  /** The name of that parameter. Default `"t"`. */
+  timestampParam?: string;
+  /** Send cookies with cross-origin polling requests. Default `false`. */
+  withCredentials?: boolean;
+  /** Headers for polling requests (browsers cannot set headers on a WebSocket). */
+  extraHeaders?: Record<string, string>;
 }
 
 export interface SocketOptions {
@@ -32,6 +46,12 @@ export interface IoOptions extends ManagerOptions, SocketOptions {
 export interface ConnectError extends Error {
   /** What the server's middleware attached (`err.data`). */
   data?: unknown;
+  /** `"TransportError"` when the connection itself failed (`xhr poll error`, `websocket error`, ...). */
+  type?: string;
+  /** For transport errors: the HTTP status, when there was a response. */
+  description?: number;
+  /** For polling errors: the XMLHttpRequest (`responseText` has the server's `{code, message}`). */
+  context?: unknown;
 }
 
 type Listener = (...args: any[]) => void;
@@ -44,6 +64,8 @@ export declare class Socket {
   readonly disconnected: boolean;
   /** The namespace. */
   readonly nsp: string;
+  /** The live transport (`"polling"` or `"websocket"`) while there is a connection. */
+  readonly transport: "polling" | "websocket" | undefined;
   connect(): this;
   open(): this;
   disconnect(): this;

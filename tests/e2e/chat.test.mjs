@@ -108,9 +108,11 @@ test("two users chat through the demo page", { timeout: 30000 }, async () => {
   }
   await alice.locator("#messages li.notice", { hasText: "bob joined" }).waitFor(WAIT);
 
-  // The status line shows the connection and its socket id.
+  // The status line shows the connection, its live transport and its socket id: with default
+  // options the page starts on long-polling and upgrades to WebSocket.
   for (const page of [alice, bob]) {
-    assert.match(await page.textContent("#status"), /^connected \(.+\)$/);
+    assert.match(await page.textContent("#status"), /^connected over (polling|websocket) \(.+\)$/);
+    await page.locator("#status", { hasText: "connected over websocket" }).waitFor(WAIT);
   }
 
   // A message typed by alice (Enter sends) reaches bob, and alice herself.
