@@ -12,29 +12,17 @@
     clippy::indexing_slicing
 )]
 
-use js_sys::{Array, Function, JsString, Reflect, JSON};
-use socketio_wasm::js::{io, Socket};
+use js_sys::{Array, Function, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+mod web;
+
+use web::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SERVER: &str = match option_env!("SOCKETIO_TEST_URL") {
-    Some(url) => url,
-    None => "http://127.0.0.1:3100",
-};
-
 #[wasm_bindgen(inline_js = r#"
-export function eventPromise(event, ms) {
-  let listener;
-  const promise = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no '" + event + "' within " + ms + " ms")), ms);
-    listener = (...args) => { clearTimeout(timer); resolve(args); };
-  });
-  return [listener, promise];
-}
-export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
-export function sameJson(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
 export function throwingListener() { return () => { throw new Error("listener failure (expected by the test)"); }; }
 export function silenceReportedErrors() {
   // The throwing-listener test's error is reported as uncaught on purpose; keep it from failing the run.
@@ -42,61 +30,10 @@ export function silenceReportedErrors() {
 }
 "#)]
 extern "C" {
-    /// `[listener, promise]`: the promise resolves with the listener's arguments, or fails after `ms`.
-    #[wasm_bindgen(js_name = eventPromise)]
-    fn event_promise(event: &str, ms: u32) -> Array;
-    fn sleep(ms: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = sameJson)]
-    fn same_json(a: &JsValue, b: &JsValue) -> bool;
     #[wasm_bindgen(js_name = throwingListener)]
     fn throwing_listener() -> Function;
     #[wasm_bindgen(js_name = silenceReportedErrors)]
     fn silence_reported_errors();
-}
-
-/// Listens for the next `event` on `socket`; the promise gives its arguments (or fails after `ms`).
-fn next_event_promise(socket: &Socket, event: &str, ms: u32) -> js_sys::Promise {
-    let pair = event_promise(event, ms);
-    socket.add_listener(JsString::from(event), pair.get(0).into(), true);
-    pair.get(1).into()
-}
-
-/// The arguments of the next `event` on `socket`, failing after `ms`.
-async fn next(socket: &Socket, event: &str, ms: u32) -> Array {
-    let args = wasm_bindgen_futures::JsFuture::from(next_event_promise(socket, event, ms)).await;
-    Array::from(&args.unwrap_or_else(|error| panic!("{error:?}")))
-}
-
-fn json(text: &str) -> JsValue {
-    JSON::parse(text).unwrap()
-}
-
-fn field(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |value, key| {
-        Reflect::get(&value, &key.into()).unwrap()
-    })
-}
-
-fn connect(namespace: &str, opts: &str) -> Socket {
-    io(
-        JsValue::from_str(&format!("{SERVER}{namespace}")),
-        json(opts),
-    )
-    .unwrap()
-}
-
-fn emit(socket: &Socket, event: &str, args: &[JsValue]) {
-    let packet = Array::of1(&event.into());
-    args.iter().for_each(|arg| {
-        packet.push(arg);
-    });
-    socket.emit_packet(packet).unwrap();
-}
-
-async fn connected(namespace: &str, opts: &str) -> Socket {
-    let socket = connect(namespace, opts);
-    next(&socket, "connect", 5_000).await;
-    socket
 }
 
 #[wasm_bindgen_test]
