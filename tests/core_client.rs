@@ -8,7 +8,7 @@ mod support;
 
 use socketio_wasm::protocol::client::Output;
 use socketio_wasm::protocol::engine::CloseReason;
-use socketio_wasm::protocol::socket::{DisconnectReason, Outbound, SocketEvent};
+use socketio_wasm::protocol::socket::{DisconnectReason, SocketEvent};
 use socketio_wasm::protocol::Instant;
 use support::*;
 
@@ -212,7 +212,7 @@ fn client_disconnect_sends_disconnect_before_closing() {
             Seen::Close
         ]
     );
-    assert!(!driver.client.has_socket(driver.ids[socket as usize]));
+    assert!(!driver.client.is_active(driver.ids[socket as usize]));
 }
 
 #[test]
@@ -258,21 +258,27 @@ fn heartbeat_pongs_and_times_out_on_the_virtual_clock() {
 }
 
 #[test]
-fn a_write_after_a_missed_deadline_closes_with_ping_timeout_instead() {
+fn a_write_after_a_missed_deadline_closes_with_ping_timeout_and_buffers_the_packet() {
     let (mut driver, socket) = Driver::connected("/");
     driver.now = 10 * 60 * 1000; // a background tab: the timer never ran
-    let event = Outbound {
-        data: r#"["late"]"#.to_owned(),
-        attachments: vec![],
-    };
-    let id = driver.ids[socket as usize];
-    assert!(
-        !driver.client.emit(driver.at(), id, event),
-        "the socket is gone with the connection"
-    );
+    driver.emit(socket, r#"["late"]"#, &[]);
     assert_eq!(
         driver.drain(),
         [Seen::Close, Seen::Disconnect(socket, "ping timeout", None)]
+    );
+    let id = driver.ids[socket as usize];
+    assert_eq!(driver.client.buffered(id), 1, "kept for the next connection");
+    driver.client.connect(driver.at(), id);
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"again"}"#);
+    assert_eq!(
+        driver.drain(),
+        [
+            open_ws(),
+            sent("40"),
+            sent(r#"42["late"]"#),
+            Seen::Connect(socket, "again".into())
+        ]
     );
 }
 

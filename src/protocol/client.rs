@@ -1,13 +1,22 @@
-//! The connection: one Engine.IO session multiplexing namespace sockets (socket.io-client's
-//! `Manager`), as a sans-IO state machine.
+//! The connection: one Engine.IO session multiplexing namespace sockets, reconnecting with
+//! backoff when it drops (socket.io-client's `Manager`), as a sans-IO state machine.
 //!
 //! The driver calls `handle_*` with what happened and `now`, then drains [`Client::poll_output`]
 //! until it returns `None`, and arms one timer for [`Client::poll_timeout`]. Outputs come in the
 //! order they must be acted on: a DISCONNECT frame is written before the transport closes, and
 //! emits buffered before a CONNECT reply go out before the user hears `connect`.
+//!
+//! Lifecycle, as in socket.io-client: the connection opens when a socket connects (or on
+//! [`Client::open`]); if it fails to open, or closes for any reason but the user's, it waits a
+//! backoff delay and opens again while any socket is still active. Sockets survive reconnections;
+//! the connection closes for good when the last active socket disconnects.
 
 use std::collections::VecDeque;
 
+use core::time::Duration;
+
+use super::acks::Ticket;
+use super::backoff::{Backoff, BackoffConfig};
 use super::engine::TransportKind;
 use super::engine::{
     CloseReason, Command, EngineConfig, EngineSession, Frame, Received, TransportId,
@@ -15,15 +24,63 @@ use super::engine::{
 use super::engine_packet::{decode_payload, PayloadPacket, TextPacket};
 use super::payload::Payload;
 use super::socket::{
-    ConnectError, DisconnectReason, Inbound, JsonSpan, NamespaceSocket, Outbound, SocketEvent,
-    TransportFailure,
+    Auth, ConnectError, EmitFlags, Effects, Inbound, JsonSpan, NamespaceSocket, Outbound,
+    SocketEvent, SocketOptions, TransportFailure,
 };
 use super::socket_packet::{self, Header, PacketKind};
 use super::{json, DecodeError, Instant};
 
-/// Names one socket on this connection; stays unique for the connection's lifetime.
+/// Names one socket on this connection; stays valid for the connection's lifetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SocketId(u32);
+
+/// The Manager options that can change at any time (socket.io-client's getter-setters).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// `reconnection`: reopen after the connection drops.
+    pub reconnection: bool,
+    /// `reconnectionAttempts`: give up after this many; `u32::MAX` never gives up.
+    pub reconnection_attempts: u32,
+    /// `reconnectionDelay`, `reconnectionDelayMax`, `randomizationFactor`.
+    pub backoff: BackoffConfig,
+    /// `timeout`: how long opening may take, in milliseconds (`None`: forever).
+    pub timeout: Option<u64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            reconnection: true,
+            reconnection_attempts: u32::MAX,
+            backoff: BackoffConfig::default(),
+            timeout: Some(20_000),
+        }
+    }
+}
+
+/// What the connection tells its user (socket.io-client's Manager events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerEvent<P> {
+    /// The Engine.IO session opened.
+    Open,
+    /// Opening failed, or the transport failed.
+    Error(ConnectError<P>),
+    /// The server's heartbeat ping arrived.
+    Ping,
+    /// The session closed.
+    Close {
+        reason: CloseReason,
+        description: Option<String>,
+    },
+    /// Reconnection attempt number n is starting.
+    ReconnectAttempt(u32),
+    /// Reconnected after n attempts.
+    Reconnect(u32),
+    /// A reconnection attempt failed.
+    ReconnectError(ConnectError<P>),
+    /// `reconnectionAttempts` are used up.
+    ReconnectFailed,
+}
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +89,27 @@ pub enum Output<P> {
     Transport(Command<P>),
     /// Tell this socket's user.
     Socket(SocketId, SocketEvent<P>),
+    /// Tell the connection's user.
+    Manager(ManagerEvent<P>),
+}
+
+/// Where the connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Closed,
+    /// Waiting for the open packet until `deadline`; `reconnecting` when a reconnection opened it.
+    Opening {
+        deadline: Option<Instant>,
+        reconnecting: bool,
+    },
+    Open,
 }
 
 /// A binary packet whose attachments are still arriving.
 #[derive(Debug)]
 struct PendingBinary<P> {
     socket: Option<SocketId>,
+    kind: PacketKind,
     inbound: Inbound<P>,
     expected: usize,
 }
@@ -55,8 +127,16 @@ struct Source<'a, P> {
 /// One connection to a Socket.IO server and the namespace sockets that share it.
 #[derive(Debug)]
 pub struct Client<P> {
-    config: EngineConfig,
+    engine_config: EngineConfig,
+    settings: Settings,
     engine: Option<EngineSession<P>>,
+    phase: Phase,
+    backoff: Backoff,
+    /// A reconnection is scheduled or opening.
+    reconnecting: bool,
+    /// The user closed the connection (or turned reconnection off): do not reopen on your own.
+    skip_reconnect: bool,
+    reconnect_at: Option<Instant>,
     sockets: Vec<(SocketId, NamespaceSocket<P>)>,
     next_socket: u32,
     pending_binary: Option<PendingBinary<P>>,
@@ -64,11 +144,17 @@ pub struct Client<P> {
 }
 
 impl<P: Payload> Client<P> {
-    /// A client with no connection yet; the first [`connect`](Self::connect) opens one.
-    pub fn new(config: EngineConfig) -> Self {
+    /// A closed connection; `seed` seeds the backoff jitter.
+    pub fn new(engine_config: EngineConfig, settings: Settings, seed: u64) -> Self {
         Self {
-            config,
+            engine_config,
+            settings,
             engine: None,
+            phase: Phase::Closed,
+            backoff: Backoff::new(seed),
+            reconnecting: false,
+            skip_reconnect: false,
+            reconnect_at: None,
             sockets: Vec::new(),
             next_socket: 0,
             pending_binary: None,
@@ -89,56 +175,129 @@ impl<P: Payload> Client<P> {
         self.engine.as_ref().map(EngineSession::transport)
     }
 
-    /// Starts connecting a socket to `nsp`, opening the connection if there is none.
-    /// `auth` is the CONNECT payload: a JSON object.
-    pub fn connect(&mut self, now: Instant, nsp: &str, auth: Option<P>) -> SocketId {
-        self.flush(now);
+    /// `closed`, `opening` or `open` (socket.io-client's `_readyState`).
+    pub fn ready_state(&self) -> &'static str {
+        match self.phase {
+            Phase::Closed => "closed",
+            Phase::Opening { .. } => "opening",
+            Phase::Open => "open",
+        }
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// Changes the settings; turning reconnection off also stops a scheduled reconnection.
+    pub fn set_settings(&mut self, settings: Settings) {
+        if !settings.reconnection {
+            self.skip_reconnect = true;
+        }
+        self.settings = settings;
+    }
+
+    /// Registers a socket for `nsp`, inactive until [`connect`](Self::connect).
+    pub fn socket(&mut self, nsp: &str, auth: Auth, options: SocketOptions) -> SocketId {
         let id = SocketId(self.next_socket);
         self.next_socket = self.next_socket.wrapping_add(1);
-        let socket = NamespaceSocket::new(nsp, auth);
-        let frame = socket.connect_frame();
-        self.sockets.push((id, socket));
-        match &self.engine {
-            Some(engine) if engine.is_open() => self.send([frame]),
-            Some(_) => {}
-            None => {
-                self.engine = Some(EngineSession::new(self.config.clone()));
-                self.move_commands();
-            }
-        }
+        self.sockets
+            .push((id, NamespaceSocket::new(nsp, auth, options)));
         id
     }
 
-    /// Disconnects a socket; the last one out closes the connection.
-    pub fn disconnect(&mut self, now: Instant, id: SocketId) {
-        self.flush(now);
-        let Some(socket) = self.remove_socket(id) else {
-            return;
-        };
-        if socket.is_connected() {
-            self.send([socket.disconnect_frame()]);
-            self.notify(id, disconnected(DisconnectReason::IoClientDisconnect, None));
-        }
-        if self.sockets.is_empty() {
-            self.close(CloseReason::ForcedClose, None);
+    /// Opens the connection unless it is open or opening (socket.io-client's `manager.open()`).
+    pub fn open(&mut self, now: Instant) {
+        if self.phase == Phase::Closed {
+            self.open_engine(now, false);
         }
     }
 
-    /// Emits an event on a socket, or buffers it until the socket is connected.
-    /// Returns false when the socket is not (or no longer) on this connection.
-    pub fn emit(&mut self, now: Instant, id: SocketId, event: Outbound<P>) -> bool {
-        // A connection whose heartbeat silently expired (throttled timers) closes before writing.
+    /// Closes the connection for good: no reconnection (socket.io-client's `manager.disconnect()`).
+    pub fn close(&mut self, now: Instant) {
+        self.skip_reconnect = true;
+        self.reconnecting = false;
+        self.reconnect_at = None;
+        if self.engine.is_some() {
+            self.on_closed(now, CloseReason::ForcedClose, None, None);
+        }
+        self.phase = Phase::Closed;
+    }
+
+    /// Connects a socket: opens the connection if needed, and sends CONNECT once it is open.
+    pub fn connect(&mut self, now: Instant, id: SocketId) {
         self.flush(now);
         let Some(socket) = self.socket_mut(id) else {
-            return false;
+            return;
         };
-        if !socket.is_connected() {
-            socket.buffer(event);
-            return true;
+        if socket.is_connected() {
+            return;
         }
-        let frames: Vec<Frame<P>> = socket.event_frames(event).collect();
+        socket.activate();
+        if !self.reconnecting {
+            self.open(now);
+        }
+        if self.phase == Phase::Open {
+            self.with_socket(id, |socket, out| socket.begin_connect(out));
+        }
+    }
+
+    /// Disconnects a socket; the last active one out closes the connection.
+    pub fn disconnect(&mut self, now: Instant, id: SocketId) {
+        self.flush(now);
+        self.with_socket(id, |socket, out| socket.disconnect(now, out));
+        self.close_if_unused(now);
+    }
+
+    /// Emits an event on a socket (or buffers, queues or drops it, see [`EmitFlags`]); returns
+    /// the ticket of its ack callback when `flags.ack`.
+    pub fn emit(
+        &mut self,
+        now: Instant,
+        id: SocketId,
+        event: Outbound<P>,
+        flags: EmitFlags,
+    ) -> Option<Ticket> {
+        // A connection whose heartbeat silently expired (throttled timers) closes before writing.
+        self.flush(now);
+        let writable = self.engine.as_ref().is_some_and(EngineSession::is_writable);
+        self.with_socket(id, |socket, out| {
+            socket.emit(now, event, flags, writable, out)
+        })
+        .flatten()
+    }
+
+    /// Answers the server's ack request `wire` on a socket with `reply` (`[...values]`).
+    pub fn ack(&mut self, now: Instant, id: SocketId, wire: u64, reply: Outbound<P>) {
+        self.flush(now);
+        let frames: Vec<Frame<P>> = match self.socket_mut(id) {
+            Some(socket) if socket.is_connected() => socket.ack_frames(wire, reply).collect(),
+            _ => return,
+        };
         self.send(frames);
-        true
+    }
+
+    /// The answer of a socket's auth function (after [`SocketEvent::AuthRequired`]).
+    pub fn authenticate(&mut self, now: Instant, id: SocketId, auth: Option<&str>) {
+        self.flush(now);
+        if self.phase == Phase::Open {
+            self.with_socket(id, |socket, out| socket.authenticate(auth, out));
+        }
+    }
+
+    /// Whether the socket is active: connected, or going to (re)connect.
+    pub fn is_active(&self, id: SocketId) -> bool {
+        self.socket_ref(id).is_some_and(NamespaceSocket::is_active)
+    }
+
+    /// Whether the socket is connected to its namespace.
+    pub fn is_connected(&self, id: SocketId) -> bool {
+        self.socket_ref(id).is_some_and(NamespaceSocket::is_connected)
+    }
+
+    /// How many emits of the socket wait for it to connect (or for their turn to be retried).
+    pub fn buffered(&self, id: SocketId) -> usize {
+        self.socket_ref(id).map_or(0, NamespaceSocket::buffered)
     }
 
     /// A WebSocket text frame arrived on transport `id`; `handle` is the same frame as the driver
@@ -171,7 +330,7 @@ impl<P: Payload> Client<P> {
                     };
                     self.on_engine_packet(now, id, packet, source)
                 }
-                Ok(PayloadPacket::Binary(bytes)) => self.on_binary(id, P::from_bytes(&bytes)),
+                Ok(PayloadPacket::Binary(bytes)) => self.on_binary(now, id, P::from_bytes(&bytes)),
                 Err(error) => Err(error),
             };
             if result.is_err() || self.engine.is_none() {
@@ -186,7 +345,7 @@ impl<P: Payload> Client<P> {
 
     /// A binary frame arrived: the next attachment of the binary packet being received.
     pub fn handle_binary(&mut self, now: Instant, id: TransportId, data: P) {
-        let result = self.on_binary(id, data);
+        let result = self.on_binary(now, id, data);
         self.finish_input(now, result);
     }
 
@@ -233,13 +392,47 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .and_then(|engine| engine.handle_timeout(now));
         if let Some(reason) = expired {
-            self.close(reason, None);
+            self.on_closed(now, reason, None, None);
         }
+        if let Phase::Opening {
+            deadline: Some(deadline),
+            ..
+        } = self.phase
+        {
+            if deadline <= now {
+                self.on_open_failed(now, ConnectError::Timeout);
+            }
+        }
+        if self.reconnect_at.is_some_and(|at| at <= now) {
+            self.reconnect_at = None;
+            self.attempt_reconnect(now);
+        }
+        let ids: Vec<SocketId> = self.sockets.iter().map(|(id, _)| *id).collect();
+        for id in ids {
+            self.with_socket(id, |socket, out| socket.handle_timeout(now, out));
+        }
+        self.move_commands();
     }
 
     /// When the client next needs [`handle_timeout`](Self::handle_timeout).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.engine.as_ref().and_then(EngineSession::poll_timeout)
+        let opening = match self.phase {
+            Phase::Opening { deadline, .. } => deadline,
+            Phase::Closed | Phase::Open => None,
+        };
+        let acks = self
+            .sockets
+            .iter()
+            .filter_map(|(_, socket)| socket.next_deadline());
+        [
+            self.engine.as_ref().and_then(EngineSession::poll_timeout),
+            opening,
+            self.reconnect_at,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(acks)
+        .min()
     }
 
     /// The next thing the driver must do.
@@ -247,9 +440,139 @@ impl<P: Payload> Client<P> {
         self.outputs.pop_front()
     }
 
-    /// Whether this socket is on the connection (connecting or connected).
-    pub fn has_socket(&self, id: SocketId) -> bool {
-        self.sockets.iter().any(|(known, _)| *known == id)
+    fn open_engine(&mut self, now: Instant, reconnecting: bool) {
+        self.skip_reconnect = false;
+        self.engine = Some(EngineSession::new(self.engine_config.clone()));
+        let deadline = self
+            .settings
+            .timeout
+            .map(|ms| now.after(Duration::from_millis(ms)));
+        self.phase = Phase::Opening {
+            deadline,
+            reconnecting,
+        };
+        self.move_commands();
+    }
+
+    /// The reconnection timer fired: the next attempt.
+    fn attempt_reconnect(&mut self, now: Instant) {
+        if self.skip_reconnect {
+            return;
+        }
+        let attempt = self.backoff.attempts();
+        self.outputs
+            .push_back(Output::Manager(ManagerEvent::ReconnectAttempt(attempt)));
+        if self.phase == Phase::Closed {
+            self.open_engine(now, true);
+        }
+    }
+
+    /// Schedules the next reconnection attempt, or gives up.
+    fn reconnect(&mut self, now: Instant) {
+        if self.reconnecting || self.skip_reconnect {
+            return;
+        }
+        if self.backoff.attempts() >= self.settings.reconnection_attempts {
+            self.backoff.reset();
+            self.reconnecting = false;
+            self.outputs
+                .push_back(Output::Manager(ManagerEvent::ReconnectFailed));
+            return;
+        }
+        let delay = self.backoff.next_delay(&self.settings.backoff);
+        self.reconnecting = true;
+        self.reconnect_at = Some(now.after(delay));
+    }
+
+    /// The connection could not open (a transport failed before the handshake, or `timeout`).
+    fn on_open_failed(&mut self, now: Instant, error: ConnectError<P>) {
+        let was_reconnecting = matches!(
+            self.phase,
+            Phase::Opening {
+                reconnecting: true,
+                ..
+            }
+        );
+        self.drop_engine();
+        self.report_error(&error);
+        if was_reconnecting {
+            self.reconnecting = false;
+            self.reconnect(now);
+            self.outputs
+                .push_back(Output::Manager(ManagerEvent::ReconnectError(error)));
+        } else if !self.reconnecting
+            && self.settings.reconnection
+            && self.backoff.attempts() == 0
+        {
+            self.reconnect(now);
+        }
+    }
+
+    /// The open connection closed: every active socket is told, then reconnection starts.
+    fn on_closed(
+        &mut self,
+        now: Instant,
+        reason: CloseReason,
+        failure: Option<TransportFailure<P>>,
+        description: Option<&str>,
+    ) {
+        let description = description.or(failure.as_ref().map(|failure| failure.message));
+        let description = description.map(str::to_owned);
+        self.drop_engine();
+        self.backoff.reset();
+        if let Some(failure) = failure.filter(|_| reason == CloseReason::TransportError) {
+            self.report_error(&ConnectError::Transport(failure));
+        }
+        self.outputs.push_back(Output::Manager(ManagerEvent::Close {
+            reason,
+            description: description.clone(),
+        }));
+        for id in self.active_sockets() {
+            self.with_socket(id, |socket, out| {
+                socket.on_connection_closed(now, reason.into(), description.as_deref(), out)
+            });
+        }
+        if self.settings.reconnection && !self.skip_reconnect {
+            self.reconnect(now);
+        }
+    }
+
+    /// Closes the engine and forgets it (its last commands still go out).
+    fn drop_engine(&mut self) {
+        if let Some(mut engine) = self.engine.take() {
+            engine.close();
+            while let Some(command) = engine.poll_command() {
+                self.outputs.push_back(Output::Transport(command));
+            }
+        }
+        self.pending_binary = None;
+        self.phase = Phase::Closed;
+    }
+
+    /// The Manager's `error`: also a `connect_error` for each active socket not yet connected.
+    fn report_error(&mut self, error: &ConnectError<P>) {
+        self.outputs
+            .push_back(Output::Manager(ManagerEvent::Error(error.clone())));
+        for id in self.active_sockets() {
+            if !self.is_connected(id) {
+                self.notify(id, SocketEvent::ConnectError(error.clone()));
+            }
+        }
+    }
+
+    /// socket.io-client's `_destroy`: with no active socket left, the connection closes.
+    fn close_if_unused(&mut self, now: Instant) {
+        if self.active_sockets().is_empty() {
+            self.close(now);
+        }
+    }
+
+    fn active_sockets(&self) -> Vec<SocketId> {
+        self.sockets
+            .iter()
+            .filter(|(_, socket)| socket.is_active())
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     fn transport_lost(
@@ -264,7 +587,12 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .is_some_and(|engine| engine.handle_transport_lost(id));
         if closed {
-            self.close_with(reason, Some(failure), None);
+            match self.phase {
+                Phase::Open => self.on_closed(now, reason, Some(failure), None),
+                Phase::Opening { .. } | Phase::Closed => {
+                    self.on_open_failed(now, ConnectError::Transport(failure))
+                }
+            }
         }
         self.finish_input(now, Ok(()));
     }
@@ -272,7 +600,7 @@ impl<P: Payload> Client<P> {
     /// Ends an input: a decode error closes with `parse error`; commands reach the outputs.
     fn finish_input(&mut self, now: Instant, result: Result<(), DecodeError>) {
         if let Err(error) = result {
-            self.close(CloseReason::ParseError, Some(error.as_str()));
+            self.on_closed(now, CloseReason::ParseError, None, Some(error.as_str()));
         }
         self.flush(now);
     }
@@ -289,35 +617,56 @@ impl<P: Payload> Client<P> {
         };
         match engine.handle_packet(now, id, packet)? {
             Received::Opened => self.on_opened(),
-            Received::Message(data) => self.on_packet(data, source)?,
-            Received::Closed(reason) => self.close(reason, None),
+            Received::Message(data) => self.on_packet(now, data, source)?,
+            Received::Closed(reason) => self.on_closed(now, reason, None, None),
+            Received::Ping => self
+                .outputs
+                .push_back(Output::Manager(ManagerEvent::Ping)),
             Received::Nothing => {}
         }
         self.move_commands();
         Ok(())
     }
 
-    fn on_binary(&mut self, id: TransportId, data: P) -> Result<(), DecodeError> {
+    fn on_binary(&mut self, now: Instant, id: TransportId, data: P) -> Result<(), DecodeError> {
         let Some(engine) = &mut self.engine else {
             return Ok(());
         };
         if engine.handle_binary(id)? {
-            self.on_attachment(data)?;
+            self.on_attachment(now, data)?;
         }
         Ok(())
     }
 
     fn on_opened(&mut self) {
-        let frames: Vec<Frame<P>> = self
-            .sockets
-            .iter()
-            .filter(|(_, socket)| !socket.is_connected())
-            .map(|(_, socket)| socket.connect_frame())
-            .collect();
-        self.send(frames);
+        let reconnected = matches!(
+            self.phase,
+            Phase::Opening {
+                reconnecting: true,
+                ..
+            }
+        );
+        self.phase = Phase::Open;
+        self.move_commands();
+        self.outputs.push_back(Output::Manager(ManagerEvent::Open));
+        for id in self.active_sockets() {
+            self.with_socket(id, |socket, out| socket.begin_connect(out));
+        }
+        if reconnected {
+            let attempts = self.backoff.attempts();
+            self.reconnecting = false;
+            self.backoff.reset();
+            self.outputs
+                .push_back(Output::Manager(ManagerEvent::Reconnect(attempts)));
+        }
     }
 
-    fn on_packet(&mut self, data: &str, source: Source<'_, P>) -> Result<(), DecodeError> {
+    fn on_packet(
+        &mut self,
+        now: Instant,
+        data: &str,
+        source: Source<'_, P>,
+    ) -> Result<(), DecodeError> {
         if self.pending_binary.is_some() {
             // A text packet in the middle of a binary packet's attachments.
             return Err(DecodeError::UnexpectedBinary);
@@ -332,73 +681,66 @@ impl<P: Payload> Client<P> {
             frame: source.handle,
         };
         let target = self.socket_for(header.nsp);
+        let json = packet.data.unwrap_or("");
         match header.kind {
-            PacketKind::Connect => self.on_connect_reply(target, packet.data.unwrap_or("")),
-            PacketKind::ConnectError => self.on_refused(target, span),
-            PacketKind::Disconnect => self.on_server_disconnect(target),
-            PacketKind::Event => self.deliver(
-                target,
-                Inbound {
-                    ack_id: header.id,
-                    data: span,
-                    attachments: Vec::new(),
-                },
-            ),
-            PacketKind::BinaryEvent | PacketKind::BinaryAck => {
-                self.await_attachments(target, &header, span)
+            PacketKind::Connect => self.on_connect_reply(now, target, json),
+            PacketKind::ConnectError => self.on_refused(now, target, span),
+            PacketKind::Disconnect => self.on_server_disconnect(now, target),
+            PacketKind::Event | PacketKind::BinaryEvent => {
+                if let Some(socket) = target.and_then(|id| self.socket_mut(id)) {
+                    socket.note_offset(json);
+                }
+                self.await_attachments(now, target, &header, span);
             }
-            PacketKind::Ack => {}
+            PacketKind::Ack | PacketKind::BinaryAck => {
+                self.await_attachments(now, target, &header, span)
+            }
         }
         Ok(())
     }
 
-    fn on_connect_reply(&mut self, target: Option<SocketId>, payload: &str) {
+    fn on_connect_reply(&mut self, now: Instant, target: Option<SocketId>, payload: &str) {
         let Some(id) = target else { return };
-        let sid = json::string_member(payload, "sid").ok().flatten();
-        let Some(sid) = sid else {
-            self.remove_socket(id);
-            self.notify(
-                id,
-                SocketEvent::ConnectError(ConnectError::IncompatibleServer),
-            );
+        let member = |key| {
+            json::string_member(payload, key)
+                .ok()
+                .flatten()
+                .map(|value| value.into_owned())
+        };
+        let Some(sid) = member("sid") else {
+            self.with_socket(id, |socket, out| {
+                socket.on_refused(ConnectError::IncompatibleServer, out)
+            });
             return;
         };
-        let sid = sid.into_owned();
-        let released = match self.socket_mut(id) {
-            Some(socket) => socket.on_connected(sid.clone()),
-            None => return,
-        };
-        for event in released {
-            self.emit_now(id, event);
-        }
-        self.notify(id, SocketEvent::Connect { sid });
+        let pid = member("pid");
+        self.with_socket(id, |socket, out| socket.on_connected(now, sid, pid, out));
     }
 
-    fn on_refused(&mut self, target: Option<SocketId>, span: JsonSpan<P>) {
+    fn on_refused(&mut self, now: Instant, target: Option<SocketId>, span: JsonSpan<P>) {
         let Some(id) = target else { return };
-        self.remove_socket(id);
-        self.notify(id, SocketEvent::ConnectError(ConnectError::Refused(span)));
+        self.with_socket(id, |socket, out| {
+            socket.on_refused(ConnectError::Refused(span), out)
+        });
+        self.close_if_unused(now);
     }
 
-    fn on_server_disconnect(&mut self, target: Option<SocketId>) {
+    fn on_server_disconnect(&mut self, now: Instant, target: Option<SocketId>) {
         let Some(id) = target else { return };
-        self.remove_socket(id);
-        self.notify(id, disconnected(DisconnectReason::IoServerDisconnect, None));
-        if self.sockets.is_empty() {
-            self.close(CloseReason::ForcedClose, None);
-        }
+        self.with_socket(id, |socket, out| socket.on_server_disconnect(now, out));
+        self.close_if_unused(now);
     }
 
     fn await_attachments(
         &mut self,
+        now: Instant,
         target: Option<SocketId>,
         header: &Header<'_>,
         span: JsonSpan<P>,
     ) {
-        // Binary acks are read (their attachments must be consumed) but not delivered yet.
-        let socket = target.filter(|_| header.kind == PacketKind::BinaryEvent);
         let pending = PendingBinary {
-            socket,
+            socket: target,
+            kind: header.kind,
             inbound: Inbound {
                 ack_id: header.id,
                 data: span,
@@ -406,104 +748,77 @@ impl<P: Payload> Client<P> {
             },
             expected: header.attachments,
         };
-        self.complete_or_wait(pending);
+        self.complete_or_wait(now, pending);
     }
 
-    fn on_attachment(&mut self, data: P) -> Result<(), DecodeError> {
+    fn on_attachment(&mut self, now: Instant, data: P) -> Result<(), DecodeError> {
         let mut pending = self
             .pending_binary
             .take()
             .ok_or(DecodeError::UnexpectedBinary)?;
         pending.inbound.attachments.push(data);
-        self.complete_or_wait(pending);
+        self.complete_or_wait(now, pending);
         Ok(())
     }
 
-    fn complete_or_wait(&mut self, pending: PendingBinary<P>) {
+    fn complete_or_wait(&mut self, now: Instant, pending: PendingBinary<P>) {
         if pending.inbound.attachments.len() < pending.expected {
             self.pending_binary = Some(pending);
-        } else {
-            self.deliver(pending.socket, pending.inbound);
-        }
-    }
-
-    fn deliver(&mut self, target: Option<SocketId>, inbound: Inbound<P>) {
-        let Some(id) = target else { return };
-        if self
-            .socket_mut(id)
-            .is_some_and(|socket| socket.is_connected())
-        {
-            self.notify(id, SocketEvent::Event(inbound));
-        }
-    }
-
-    fn emit_now(&mut self, id: SocketId, event: Outbound<P>) {
-        let frames: Vec<Frame<P>> = match self.socket_mut(id) {
-            Some(socket) => socket.event_frames(event).collect(),
-            None => return,
-        };
-        self.send(frames);
-    }
-
-    fn close(&mut self, reason: CloseReason, description: Option<&str>) {
-        self.close_with(reason, None, description);
-    }
-
-    /// Ends the connection: every socket on it is told why, and forgotten.
-    fn close_with(
-        &mut self,
-        reason: CloseReason,
-        failure: Option<TransportFailure<P>>,
-        description: Option<&str>,
-    ) {
-        let Some(mut engine) = self.engine.take() else {
             return;
-        };
-        let was_open = engine.handshake().is_some();
-        engine.close();
-        while let Some(command) = engine.poll_command() {
-            self.outputs.push_back(Output::Transport(command));
         }
-        self.pending_binary = None;
-        let description = description.or(failure.as_ref().map(|failure| failure.message));
-        for (id, socket) in core::mem::take(&mut self.sockets) {
-            let event = match (socket.is_connected(), was_open) {
-                (true, _) => disconnected(reason.into(), description),
-                (false, true) => {
-                    SocketEvent::ConnectError(ConnectError::Transport(TransportFailure {
-                        message: reason.as_str(),
-                        status: None,
-                        context: None,
-                    }))
+        let Some(id) = pending.socket else { return };
+        let inbound = pending.inbound;
+        match pending.kind {
+            PacketKind::Ack | PacketKind::BinaryAck => {
+                let Some(wire) = inbound.ack_id else { return };
+                let reply = Inbound {
+                    ack_id: None,
+                    ..inbound
+                };
+                self.with_socket(id, |socket, out| socket.on_ack(now, wire, reply, out));
+            }
+            _ => {
+                if self.is_connected(id) {
+                    self.notify(id, SocketEvent::Event(inbound));
                 }
-                (false, false) => SocketEvent::ConnectError(ConnectError::Transport(
-                    failure.clone().unwrap_or(TransportFailure {
-                        message: reason.as_str(),
-                        status: None,
-                        context: None,
-                    }),
-                )),
-            };
+            }
+        }
+    }
+
+    /// Runs `act` on a socket, then writes its frames and tells its events, in that order.
+    fn with_socket<T>(
+        &mut self,
+        id: SocketId,
+        act: impl FnOnce(&mut NamespaceSocket<P>, &mut Effects<P>) -> T,
+    ) -> Option<T> {
+        let mut effects = Effects::default();
+        let result = act(self.socket_mut(id)?, &mut effects);
+        self.send(effects.frames);
+        for event in effects.events {
             self.notify(id, event);
         }
+        Some(result)
     }
 
     /// Checks that the heartbeat deadline has not silently passed, and moves the engine's
     /// commands into the outputs.
     fn flush(&mut self, now: Instant) {
-        let Some(engine) = &mut self.engine else {
-            return;
-        };
-        if let Some(reason) = engine.check_heartbeat(now) {
-            self.close(reason, None);
-            return;
+        let expired = self
+            .engine
+            .as_mut()
+            .and_then(|engine| engine.check_heartbeat(now));
+        if let Some(reason) = expired {
+            self.on_closed(now, reason, None, None);
         }
         self.move_commands();
     }
 
     /// Queues frames and moves the engine's commands into the outputs at once, so that frames
     /// and socket events come out in the order they happened.
-    fn send(&mut self, frames: impl IntoIterator<Item = Frame<P>>) {
+    fn send(&mut self, frames: Vec<Frame<P>>) {
+        if frames.is_empty() {
+            return;
+        }
         if let Some(engine) = &mut self.engine {
             engine.send(frames);
             self.move_commands();
@@ -526,8 +841,15 @@ impl<P: Payload> Client<P> {
     fn socket_for(&self, nsp: &str) -> Option<SocketId> {
         self.sockets
             .iter()
-            .find(|(_, socket)| socket.nsp() == nsp)
+            .find(|(_, socket)| socket.nsp() == nsp && socket.is_active())
             .map(|(id, _)| *id)
+    }
+
+    fn socket_ref(&self, id: SocketId) -> Option<&NamespaceSocket<P>> {
+        self.sockets
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, socket)| socket)
     }
 
     fn socket_mut(&mut self, id: SocketId) -> Option<&mut NamespaceSocket<P>> {
@@ -535,18 +857,6 @@ impl<P: Payload> Client<P> {
             .iter_mut()
             .find(|(known, _)| *known == id)
             .map(|(_, socket)| socket)
-    }
-
-    fn remove_socket(&mut self, id: SocketId) -> Option<NamespaceSocket<P>> {
-        let index = self.sockets.iter().position(|(known, _)| *known == id)?;
-        Some(self.sockets.remove(index).1)
-    }
-}
-
-fn disconnected<P>(reason: DisconnectReason, description: Option<&str>) -> SocketEvent<P> {
-    SocketEvent::Disconnect {
-        reason,
-        description: description.map(str::to_owned),
     }
 }
 

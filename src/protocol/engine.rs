@@ -149,7 +149,9 @@ pub enum Received<'a> {
     Message(&'a str),
     /// The server closed the session.
     Closed(CloseReason),
-    /// Handled here (ping, noop, probe) or ignored.
+    /// A ping arrived (and was answered).
+    Ping,
+    /// Handled here (noop, probe) or ignored.
     Nothing,
 }
 
@@ -236,6 +238,14 @@ impl<P: Payload> EngineSession<P> {
         session
     }
 
+    /// Whether a packet written now would go out at once: the session is open, not switching
+    /// transports, and (on polling) no POST is in flight. Volatile packets need it.
+    pub fn is_writable(&self) -> bool {
+        let switching = matches!(self.probe, Some(Probe::Switching(_)));
+        let posting = self.active.kind == TransportKind::Polling && self.active.posting;
+        self.state == State::Open && !switching && !posting
+    }
+
     /// Whether the open packet arrived and the session has not closed since.
     pub fn is_open(&self) -> bool {
         self.state == State::Open
@@ -281,7 +291,7 @@ impl<P: Payload> EngineSession<P> {
             PacketType::Open => self.on_open(now, packet.data),
             PacketType::Ping => {
                 self.on_ping(now, packet.data);
-                Ok(Received::Nothing)
+                Ok(Received::Ping)
             }
             PacketType::Close => {
                 self.end(false);

@@ -90,6 +90,57 @@ pub fn string_member<'a>(text: &'a str, key: &str) -> Result<Option<Cow<'a, str>
     Ok(found)
 }
 
+/// The last element of the JSON array `text` when it is a string (`None` otherwise).
+/// Connection state recovery keeps it: the server appends its offset to every event.
+pub fn last_string_element(text: &str) -> Result<Option<Cow<'_, str>>, DecodeError> {
+    let mut cursor = Cursor::new(text);
+    cursor.skip_whitespace();
+    cursor.expect(b'[')?;
+    cursor.skip_whitespace();
+    if cursor.eat(b']') {
+        return Ok(None);
+    }
+    loop {
+        cursor.skip_whitespace();
+        let last = match cursor.peek() {
+            Some(b'"') => Some(cursor.string()?.unescaped()),
+            _ => {
+                cursor.value(None)?;
+                None
+            }
+        };
+        cursor.skip_whitespace();
+        if !cursor.eat(b',') {
+            cursor.expect(b']')?;
+            return Ok(last);
+        }
+    }
+}
+
+/// Appends `value` as a JSON string literal (quoted and escaped).
+pub fn push_string(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    let digit = HEX.get(((c as usize) >> shift) & 0xf).copied().unwrap_or(b'0');
+                    out.push(char::from(digit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Reads an object, handing each member's name to `on_member` with the cursor on its value;
 /// `on_member` must read the value.
 pub(crate) fn for_each_member<'a>(
@@ -900,6 +951,26 @@ mod tests {
         assert!(!key("\\u006eu").is("num"));
         assert!(!key("nu\\u006d\\u006d").is("num"));
         assert!(key("\\u006e\\u0075\\u006d").is("num"));
+    }
+
+    #[test]
+    fn last_string_elements() {
+        assert_eq!(last_string_element(r#"["ev",1,"off-1"]"#).unwrap().as_deref(), Some("off-1"));
+        assert_eq!(last_string_element(r#"["ev","a\"b"]"#).unwrap().as_deref(), Some("a\"b"));
+        assert_eq!(last_string_element(r#"["ev",{"x":"y"}]"#).unwrap(), None);
+        assert_eq!(last_string_element("[]").unwrap(), None);
+        assert!(last_string_element("[1,").is_err());
+        assert!(last_string_element("{}").is_err());
+    }
+
+    #[test]
+    fn pushed_strings_round_trip_through_the_validator() {
+        for value in ["plain", "q\"uote", "back\\slash", "line\nbreak", "\u{1}ctl", "ünï 😀"] {
+            let mut out = String::new();
+            push_string(&mut out, value);
+            let wrapped = format!("[{out}]");
+            assert_eq!(last_string_element(&wrapped).unwrap().as_deref(), Some(value), "{out}");
+        }
     }
 
     #[test]

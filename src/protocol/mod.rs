@@ -8,10 +8,13 @@
 //! binary attachments never cross into wasm on the way out.
 //!
 //! - codecs: [`engine_packet`], [`socket_packet`], [`json`] (a validator, not a parser), [`base64`]
-//! - state machines: [`engine`] (one Engine.IO session), [`socket`] (one namespace),
-//!   [`client`] (the connection that multiplexes namespaces: socket.io-client's `Manager`)
+//! - state machines: [`engine`] (one Engine.IO session), [`socket`] (one namespace, with
+//!   [`acks`]), [`client`] (the connection that multiplexes namespaces and reconnects with
+//!   [`backoff`]: socket.io-client's `Manager`)
 //! - [`uri`]: the connection URL, from `io(url, opts)` to the transport's request URL
 
+pub mod acks;
+pub mod backoff;
 pub mod base64;
 pub mod client;
 pub mod engine;

@@ -8,9 +8,13 @@
     clippy::expect_used
 )]
 
-use socketio_wasm::protocol::client::{Client, Output, SocketId};
+use socketio_wasm::protocol::acks::Ticket;
+use socketio_wasm::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use socketio_wasm::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
-use socketio_wasm::protocol::socket::{ConnectError, Outbound, SocketEvent, TransportFailure};
+use socketio_wasm::protocol::socket::{
+    AckFailure, Auth, ConnectError, EmitFlags, Outbound, SocketEvent, SocketOptions,
+    TransportFailure,
+};
 use socketio_wasm::protocol::Instant;
 
 pub const OPEN: &str = r#"0{"sid":"eio-sid","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
@@ -26,7 +30,14 @@ pub enum Seen {
     Post(String),
     Close,
     Connect(u32, String),
+    /// Connected, and the server restored the session.
+    Recovered(u32, String),
     ConnectError(u32, String),
+    AuthRequired(u32),
+    /// socket, ticket, the ACK's JSON
+    Ack(u32, u64, String),
+    /// socket, ticket, "timeout" or "disconnected"
+    AckFailed(u32, u64, &'static str),
     Disconnect(u32, &'static str, Option<String>),
     Event(u32, String, Vec<String>),
 }
@@ -56,6 +67,8 @@ pub struct Driver {
     pub client: Client<String>,
     pub now: u64,
     pub ids: Vec<SocketId>,
+    /// Manager events, described (`open`, `close: transport close`, `reconnect_attempt 1`...).
+    pub manager: Vec<String>,
     /// The transports opened, in order.
     pub transports: Vec<(TransportId, TransportKind)>,
     /// Outputs already acted on (to learn transport ids) but not yet returned by `drain`.
@@ -67,11 +80,21 @@ impl Driver {
         Self::with(websocket_only())
     }
 
+    /// Without reconnection: for tests about one connection's life.
     pub fn with(config: EngineConfig) -> Self {
+        let settings = Settings {
+            reconnection: false,
+            ..Settings::default()
+        };
+        Self::with_settings(config, settings)
+    }
+
+    pub fn with_settings(config: EngineConfig, settings: Settings) -> Self {
         Self {
-            client: Client::new(config),
+            client: Client::new(config, settings, 42),
             now: 0,
             ids: Vec::new(),
+            manager: Vec::new(),
             transports: Vec::new(),
             seen: Vec::new(),
         }
@@ -99,9 +122,29 @@ impl Driver {
     }
 
     pub fn connect(&mut self, nsp: &str, auth: Option<&str>) -> u32 {
-        let id = self.client.connect(self.at(), nsp, auth.map(str::to_owned));
+        self.connect_with(nsp, Auth::Fixed(auth.map(str::to_owned)), SocketOptions::default())
+    }
+
+    pub fn connect_with(&mut self, nsp: &str, auth: Auth, options: SocketOptions) -> u32 {
+        let id = self.client.socket(nsp, auth, options);
+        self.client.connect(self.at(), id);
         self.ids.push(id);
         (self.ids.len() - 1) as u32
+    }
+
+    /// Moves the virtual clock to `ms` and fires the timer if it is due.
+    pub fn advance_to(&mut self, ms: u64) {
+        self.now = ms;
+        if self.client.poll_timeout().is_some_and(|at| at <= self.at()) {
+            self.client.handle_timeout(self.at());
+        }
+    }
+
+    /// Advances to the client's next deadline and fires it; returns the time.
+    pub fn fire_next(&mut self) -> u64 {
+        let at = self.client.poll_timeout().expect("a deadline").as_millis();
+        self.advance_to(at);
+        at
     }
 
     /// A WebSocket frame on the last opened transport.
@@ -137,13 +180,24 @@ impl Driver {
             .handle_transport_error(self.at(), transport, failure);
     }
 
-    pub fn emit(&mut self, socket: u32, data: &str, attachments: &[&str]) -> bool {
+    pub fn emit(&mut self, socket: u32, data: &str, attachments: &[&str]) {
+        self.emit_with(socket, data, attachments, EmitFlags::default());
+    }
+
+    pub fn emit_with(
+        &mut self,
+        socket: u32,
+        data: &str,
+        attachments: &[&str],
+        flags: EmitFlags,
+    ) -> Option<u64> {
         let event = Outbound {
             data: data.to_owned(),
             attachments: attachments.iter().map(|a| a.to_string()).collect(),
         };
         self.client
-            .emit(self.at(), self.ids[socket as usize], event)
+            .emit(self.at(), self.ids[socket as usize], event, flags)
+            .map(|ticket| ticket.0)
     }
 
     /// Everything the client output since the last drain.
@@ -158,6 +212,10 @@ impl Driver {
             let seen = match output {
                 Output::Transport(command) => self.act(command),
                 Output::Socket(id, event) => self.describe(id, event),
+                Output::Manager(event) => {
+                    self.manager.push(manager_event(event));
+                    continue;
+                }
             };
             self.seen.push(seen);
         }
@@ -191,7 +249,33 @@ impl Driver {
     fn describe(&self, id: SocketId, event: SocketEvent<String>) -> Seen {
         let index = self.ids.iter().position(|known| *known == id).unwrap() as u32;
         match event {
-            SocketEvent::Connect { sid } => Seen::Connect(index, sid),
+            SocketEvent::Connect {
+                sid,
+                recovered: false,
+            } => Seen::Connect(index, sid),
+            SocketEvent::Connect {
+                sid,
+                recovered: true,
+            } => Seen::Recovered(index, sid),
+            SocketEvent::ConnectError(ConnectError::Timeout) => {
+                Seen::ConnectError(index, "timeout".into())
+            }
+            SocketEvent::AuthRequired => Seen::AuthRequired(index),
+            SocketEvent::Ack {
+                ticket: Ticket(ticket),
+                reply,
+            } => Seen::Ack(index, ticket, reply.data.frame[reply.data.bytes].to_owned()),
+            SocketEvent::AckFailed {
+                ticket: Ticket(ticket),
+                cause,
+            } => Seen::AckFailed(
+                index,
+                ticket,
+                match cause {
+                    AckFailure::TimedOut => "timeout",
+                    AckFailure::Disconnected => "disconnected",
+                },
+            ),
             SocketEvent::ConnectError(ConnectError::Refused(span)) => {
                 Seen::ConnectError(index, span.frame[span.bytes].to_owned())
             }
@@ -226,5 +310,29 @@ impl Driver {
         driver.receive(&format!(r#"40{header}{{"sid":"io-sid"}}"#));
         driver.drain();
         (driver, socket)
+    }
+}
+
+fn manager_event(event: ManagerEvent<String>) -> String {
+    match event {
+        ManagerEvent::Open => "open".into(),
+        ManagerEvent::Error(error) => format!("error: {}", describe_error(&error)),
+        ManagerEvent::Ping => "ping".into(),
+        ManagerEvent::Close { reason, .. } => format!("close: {}", reason.as_str()),
+        ManagerEvent::ReconnectAttempt(n) => format!("reconnect_attempt {n}"),
+        ManagerEvent::Reconnect(n) => format!("reconnect {n}"),
+        ManagerEvent::ReconnectError(error) => {
+            format!("reconnect_error: {}", describe_error(&error))
+        }
+        ManagerEvent::ReconnectFailed => "reconnect_failed".into(),
+    }
+}
+
+fn describe_error(error: &ConnectError<String>) -> String {
+    match error {
+        ConnectError::Timeout => "timeout".into(),
+        ConnectError::Transport(failure) => failure.message.into(),
+        ConnectError::Refused(span) => span.frame[span.bytes.clone()].to_owned(),
+        ConnectError::IncompatibleServer => "v2".into(),
     }
 }

@@ -1,0 +1,398 @@
+// Shared harness for the public-API conformance suite (tests/api/*.test.mjs).
+//
+//   API_CLIENT=reference node --test tests/api/   # socket.io-client 4.8's own ESM build
+//   node --test tests/api/                        # socketio-wasm (pkg/index.js), the default
+//
+// Pieces:
+// - a static HTTP server (127.0.0.1, port 0) serving /page.html (an import map points
+//   "socket.io-client" at the chosen client), /pkg/* (the whole wasm-pack output, with the right
+//   MIME types) and /reference/socket.io.esm.min.js;
+// - startIoServer(): a real socket.io 4.8 server on its own http server and port, restartable on
+//   the same port with a fresh `Server` that gets the same setup(io) call;
+// - startBlackhole(): an http server that accepts requests and never answers (timeouts);
+// - Chromium via playwright-core (flags as in tests/e2e/chat.test.mjs) and a fresh browser context
+//   per test, with small page helpers (waitFor, until, sleep, describe, record) installed before
+//   the client loads. Test bodies in page.evaluate() use window.io / window.Manager /
+//   window.Socket exactly like an app does.
+import { after, before } from "node:test";
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { Server } from "socket.io";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PKG_DIR = join(ROOT, "pkg");
+const REFERENCE_FILE = join(ROOT, "node_modules/socket.io-client/dist/socket.io.esm.min.js");
+
+const CLIENTS = {
+  reference: "/reference/socket.io.esm.min.js",
+  wasm: "/pkg/index.js",
+};
+/** Which client the pages load: "reference" (socket.io-client) or "wasm" (socketio-wasm). */
+export const CLIENT = (process.env.API_CLIENT || "wasm").trim().toLowerCase();
+if (!(CLIENT in CLIENTS)) {
+  throw new Error(`API_CLIENT must be "reference" or "wasm" (or unset), not "${CLIENT}"`);
+}
+export const IS_REFERENCE = CLIENT === "reference";
+export const IS_WASM = CLIENT === "wasm";
+
+const CHROMIUM_FLAGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  // Keep timers exact in a page nobody looks at (backoff timing tests).
+  "--disable-background-timer-throttling",
+  "--disable-renderer-backgrounding",
+  "--disable-backgrounding-occluded-windows",
+];
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".ts": "text/plain; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `predicate` (node side) until it returns a truthy value; rejects after `ms`. */
+export async function until(predicate, ms = 5000, what = "condition") {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function pageHtml() {
+  const importMap = JSON.stringify({ imports: { "socket.io-client": CLIENTS[CLIENT] } });
+  // A dynamic import (through the import map) instead of a static one, so that a missing export
+  // or a failed wasm start shows up as window.clientError instead of a page that never gets ready.
+  // It is the same as: import { io, Manager, Socket } from "socket.io-client";
+  return `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>socket.io-client API conformance (${CLIENT})</title>
+<script type="importmap">${importMap}</script>
+<script type="module">
+try {
+  const client = await import("socket.io-client");
+  window.clientModule = client;
+  window.io = client.io;
+  window.Manager = client.Manager;
+  window.Socket = client.Socket;
+  window.clientReady = true;
+} catch (err) {
+  window.clientError = String((err && err.stack) || err);
+}
+</script>
+</head>
+<body></body>
+</html>
+`;
+}
+
+/** Starts the static server for the page and the client files. Resolves with { url, close }. */
+export async function startStaticServer() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const send = (status, type, body) => {
+      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    };
+    try {
+      if (path === "/" || path === "/page.html") return send(200, MIME[".html"], pageHtml());
+      let file;
+      if (path === CLIENTS.reference || path === CLIENTS.reference + ".map") {
+        file = path.endsWith(".map") ? REFERENCE_FILE + ".map" : REFERENCE_FILE;
+      } else if (path.startsWith("/pkg/")) {
+        file = normalize(join(PKG_DIR, path.slice("/pkg/".length)));
+        if (!file.startsWith(PKG_DIR + sep)) return send(403, MIME[".txt"], "forbidden\n");
+      } else {
+        return send(404, MIME[".txt"], "not found\n");
+      }
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) return send(404, MIME[".txt"], `not found: ${path}\n`);
+      const type = MIME[extname(file)] ?? "application/octet-stream";
+      return send(200, type, await readFile(file));
+    } catch (err) {
+      return send(500, MIME[".txt"], String(err));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+}
+
+/**
+ * A socket.io 4.8 server on its own http server (127.0.0.1). `setup(io, server)` is called for
+ * every fresh `Server` (first start and each restart), so handlers survive restarts; keep state
+ * that must survive in the caller's closure.
+ *
+ *   const srv = await startIoServer({ options: { pingInterval: 300 }, setup(io) { ... } });
+ *   srv.url, srv.port, srv.io (the live Server), srv.generation (1, 2, ... per start)
+ *   await srv.restart({ downMs: 500 });  // io.close() (disconnects clients), wait, listen again
+ *   await srv.stop(); await srv.start();  // same port every time
+ *   srv.socket(id, "/nsp")                // a connected server-side Socket by its id
+ */
+export async function startIoServer({ setup = () => {}, options = {}, port = 0 } = {}) {
+  let httpServer = null;
+  let io = null;
+  const srv = {
+    port,
+    url: null,
+    generation: 0,
+    running: false,
+    get io() {
+      return io;
+    },
+    get httpServer() {
+      return httpServer;
+    },
+    async start() {
+      if (srv.running) return srv;
+      httpServer = createServer();
+      await new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(srv.port, "127.0.0.1", () => {
+          httpServer.off("error", reject);
+          resolve();
+        });
+      });
+      srv.port = httpServer.address().port;
+      srv.url = `http://127.0.0.1:${srv.port}`;
+      io = new Server(httpServer, {
+        serveClient: false,
+        maxHttpBufferSize: 1e7,
+        cors: { origin: true, credentials: true },
+        ...options,
+      });
+      srv.generation += 1;
+      srv.running = true;
+      await setup(io, srv);
+      return srv;
+    },
+    async stop() {
+      if (!srv.running) return;
+      srv.running = false;
+      const closing = io.close(); // disconnects every socket, closes the engine and httpServer
+      // Requests or upgraded sockets still open a moment later are cut.
+      const timer = setTimeout(() => httpServer.closeAllConnections(), 300);
+      await closing;
+      clearTimeout(timer);
+      httpServer.closeAllConnections();
+    },
+    async restart({ downMs = 0 } = {}) {
+      await srv.stop();
+      if (downMs > 0) await sleep(downMs);
+      await srv.start();
+    },
+    close() {
+      return srv.stop();
+    },
+    /** The connected server-side socket with this id in namespace `nsp` (default "/"). */
+    socket(id, nsp = "/") {
+      return io.of(nsp).sockets.get(id);
+    },
+    /** Waits until a server-side socket with this id is connected in `nsp`, returns it. */
+    waitSocket(id, nsp = "/", ms = 5000) {
+      return until(() => srv.socket(id, nsp), ms, `server socket ${id} in ${nsp}`);
+    },
+  };
+  await srv.start();
+  return srv;
+}
+
+/** An http server that accepts every request and never answers. Resolves with { url, port, close }. */
+export async function startBlackhole() {
+  const server = createServer(() => {});
+  server.on("upgrade", () => {});
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = server.address().port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Page-side helpers, installed in every page before the client loads. Only used by test bodies;
+ * they touch the client through its public API (on/off) only.
+ */
+function pageHelpers() {
+  window.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // Resolves with the listener's arguments (an array) of the next `event` on `emitter`.
+  window.waitFor = (emitter, event, ms = 5000) =>
+    new Promise((resolve, reject) => {
+      const handler = (...args) => {
+        clearTimeout(timer);
+        emitter.off(event, handler);
+        resolve(args);
+      };
+      const timer = setTimeout(() => {
+        emitter.off(event, handler);
+        reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
+      }, ms);
+      emitter.on(event, handler);
+    });
+  // Polls `predicate` until truthy.
+  window.until = async (predicate, ms = 5000, what = "condition") => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const value = await predicate();
+      if (value) return value;
+      if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  // A JSON-safe description of a value: binary as { $bin: type, bytes }, errors as
+  // { $error: name, message, ...fields }, functions as { $fn: true }, undefined as { $undefined }.
+  window.describe = (value, depth = 0) => {
+    const d = (v) => window.describe(v, depth + 1);
+    if (value === undefined) return { $undefined: true };
+    if (value === null || typeof value !== "object") {
+      if (typeof value === "function") return { $fn: true };
+      if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
+      return value;
+    }
+    if (depth > 6) return { $deep: true };
+    if (value instanceof ArrayBuffer) return { $bin: "ArrayBuffer", bytes: [...new Uint8Array(value)] };
+    if (ArrayBuffer.isView(value)) {
+      const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      return { $bin: value.constructor.name, bytes: [...bytes] };
+    }
+    if (typeof Blob !== "undefined" && value instanceof Blob) return { $bin: value.constructor.name, size: value.size };
+    if (value instanceof Error) {
+      const out = { $error: value.name, message: value.message };
+      for (const key of ["type", "description", "data", "code"]) {
+        if (key in value) out[key] = d(value[key]);
+      }
+      if ("context" in value) out.context = value.context?.constructor?.name ?? typeof value.context;
+      return out;
+    }
+    if (typeof Event !== "undefined" && value instanceof Event) {
+      const out = { $event: value.constructor.name, type: value.type };
+      if ("code" in value) out.code = value.code;
+      if ("wasClean" in value) out.wasClean = value.wasClean;
+      return out;
+    }
+    if (Array.isArray(value)) return value.map(d);
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return { $object: value.constructor?.name ?? "?" };
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, d(v)]));
+  };
+  // Records every occurrence of `events` on `emitter` as { event, args: describe(args), t }.
+  window.record = (emitter, events, log = []) => {
+    for (const event of events) {
+      emitter.on(event, (...args) => log.push({ event, args: args.map((a) => window.describe(a)), t: performance.now() }));
+    }
+    return log;
+  };
+}
+
+/**
+ * Per-file fixture: a static server and a browser for the file, and `open(t)` giving a fresh
+ * context + page (closed when the test ends) with the client loaded.
+ */
+export function useBrowser() {
+  const fixture = { staticServer: null, browser: null };
+  before(async () => {
+    fixture.staticServer = await startStaticServer();
+    fixture.browser = await launchBrowser();
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.staticServer?.close();
+  });
+  /** A new context and page with the client loaded; closed after test `t`. */
+  fixture.open = async (t) => {
+    const context = await fixture.browser.newContext();
+    t?.after(() => context.close());
+    await context.addInitScript(pageHelpers);
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") errors.push(`console error: ${msg.text()}`);
+    });
+    page.errors = errors;
+    await page.goto(`${fixture.staticServer.url}/page.html`);
+    await page.waitForFunction(() => window.clientReady || window.clientError, null, { timeout: 10000 });
+    const loadError = await page.evaluate(() => window.clientError);
+    if (loadError) throw new Error(`the ${CLIENT} client failed to load: ${loadError}`);
+    return page;
+  };
+  return fixture;
+}
+
+/** Starts an io server for test `t` and closes it when the test ends. */
+export async function ioServer(t, opts) {
+  const srv = await startIoServer(opts);
+  t.after(() => srv.close());
+  return srv;
+}
+
+/**
+ * Standard server-side handlers for namespaces `nsps` of `io` (default "/" and "/admin"):
+ *   whoami(cb)           -> cb({ id, nsp, engineId, transport, auth, query })
+ *   echo(...args)        -> emits "echo" ...args back (binary stays binary)
+ *   ack(...args, cb)     -> cb(...args)
+ *   disconnect-me        -> server-side socket.disconnect()
+ * and keeps `log` (if given): { nsp, id, event, args } for every event received.
+ */
+export function serveBasics(io, { nsps = ["/", "/admin"], log = null } = {}) {
+  for (const name of nsps) {
+    io.of(name).on("connection", (socket) => {
+      if (log) {
+        socket.onAny((event, ...args) =>
+          log.push({ nsp: name, id: socket.id, event, args: args.filter((a) => typeof a !== "function") }),
+        );
+      }
+      socket.on("whoami", (cb) => {
+        if (typeof cb !== "function") return;
+        cb({
+          id: socket.id,
+          nsp: socket.nsp.name,
+          engineId: socket.conn.id,
+          transport: socket.conn.transport.name,
+          auth: socket.handshake.auth,
+          query: socket.handshake.query,
+        });
+      });
+      socket.on("echo", (...args) => socket.emit("echo", ...args));
+      socket.on("ack", (...args) => {
+        const cb = args.pop();
+        if (typeof cb === "function") cb(...args);
+      });
+      socket.on("disconnect-me", () => socket.disconnect());
+    });
+  }
+}
