@@ -267,7 +267,11 @@ fn a_write_after_a_missed_deadline_closes_with_ping_timeout_and_buffers_the_pack
         [Seen::Close, Seen::Disconnect(socket, "ping timeout", None)]
     );
     let id = driver.ids[socket as usize];
-    assert_eq!(driver.client.buffered(id), 1, "kept for the next connection");
+    assert_eq!(
+        driver.client.buffered(id),
+        1,
+        "kept for the next connection"
+    );
     driver.client.connect(driver.at(), id);
     driver.receive(OPEN);
     driver.receive(r#"40{"sid":"again"}"#);

@@ -129,7 +129,10 @@ mod tests {
             for attempt in 0..6u32 {
                 let nominal = 1000f64 * 2f64.powi(attempt as i32);
                 let delay = backoff.next_delay(&config(0.5)).as_millis() as f64;
-                assert!(delay >= (nominal * 0.5).min(5000.0).floor(), "{delay} {nominal}");
+                assert!(
+                    delay >= (nominal * 0.5).min(5000.0).floor(),
+                    "{delay} {nominal}"
+                );
                 assert!(delay <= 5000.0);
             }
         }

@@ -24,7 +24,7 @@ use super::engine::{
 use super::engine_packet::{decode_payload, PayloadPacket, TextPacket};
 use super::payload::Payload;
 use super::socket::{
-    Auth, ConnectError, EmitFlags, Effects, Inbound, JsonSpan, NamespaceSocket, Outbound,
+    Auth, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound,
     SocketEvent, SocketOptions, TransportFailure,
 };
 use super::socket_packet::{self, Header, PacketKind};
@@ -139,6 +139,8 @@ pub struct Client<P> {
     reconnect_at: Option<Instant>,
     sockets: Vec<(SocketId, NamespaceSocket<P>)>,
     next_socket: u32,
+    /// Transport ids stay unique across sessions, so a late event of an old one is ignored.
+    next_transport: u32,
     pending_binary: Option<PendingBinary<P>>,
     outputs: VecDeque<Output<P>>,
 }
@@ -157,6 +159,7 @@ impl<P: Payload> Client<P> {
             reconnect_at: None,
             sockets: Vec::new(),
             next_socket: 0,
+            next_transport: 0,
             pending_binary: None,
             outputs: VecDeque::new(),
         }
@@ -292,7 +295,8 @@ impl<P: Payload> Client<P> {
 
     /// Whether the socket is connected to its namespace.
     pub fn is_connected(&self, id: SocketId) -> bool {
-        self.socket_ref(id).is_some_and(NamespaceSocket::is_connected)
+        self.socket_ref(id)
+            .is_some_and(NamespaceSocket::is_connected)
     }
 
     /// How many emits of the socket wait for it to connect (or for their turn to be retried).
@@ -442,7 +446,8 @@ impl<P: Payload> Client<P> {
 
     fn open_engine(&mut self, now: Instant, reconnecting: bool) {
         self.skip_reconnect = false;
-        self.engine = Some(EngineSession::new(self.engine_config.clone()));
+        let engine = EngineSession::new(self.engine_config.clone(), self.next_transport);
+        self.engine = Some(engine);
         let deadline = self
             .settings
             .timeout
@@ -500,10 +505,7 @@ impl<P: Payload> Client<P> {
             self.reconnect(now);
             self.outputs
                 .push_back(Output::Manager(ManagerEvent::ReconnectError(error)));
-        } else if !self.reconnecting
-            && self.settings.reconnection
-            && self.backoff.attempts() == 0
-        {
+        } else if !self.reconnecting && self.settings.reconnection && self.backoff.attempts() == 0 {
             self.reconnect(now);
         }
     }
@@ -540,6 +542,7 @@ impl<P: Payload> Client<P> {
     /// Closes the engine and forgets it (its last commands still go out).
     fn drop_engine(&mut self) {
         if let Some(mut engine) = self.engine.take() {
+            self.next_transport = engine.next_transport_id();
             engine.close();
             while let Some(command) = engine.poll_command() {
                 self.outputs.push_back(Output::Transport(command));
@@ -619,9 +622,7 @@ impl<P: Payload> Client<P> {
             Received::Opened => self.on_opened(),
             Received::Message(data) => self.on_packet(now, data, source)?,
             Received::Closed(reason) => self.on_closed(now, reason, None, None),
-            Received::Ping => self
-                .outputs
-                .push_back(Output::Manager(ManagerEvent::Ping)),
+            Received::Ping => self.outputs.push_back(Output::Manager(ManagerEvent::Ping)),
             Received::Nothing => {}
         }
         self.move_commands();

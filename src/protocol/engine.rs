@@ -209,8 +209,9 @@ pub struct EngineSession<P> {
 }
 
 impl<P: Payload> EngineSession<P> {
-    /// A session opening its first transport.
-    pub fn new(config: EngineConfig) -> Self {
+    /// A session opening its first transport; its transports are numbered from `first_id` so
+    /// that they never share an id with an earlier session's.
+    pub fn new(config: EngineConfig, first_id: u32) -> Self {
         let kind = config
             .transports
             .first()
@@ -231,7 +232,7 @@ impl<P: Payload> EngineSession<P> {
             outbox: VecDeque::new(),
             active: placeholder,
             probe: None,
-            next_id: 0,
+            next_id: first_id,
             commands: VecDeque::new(),
         };
         session.open_active(kind);
@@ -254,6 +255,11 @@ impl<P: Payload> EngineSession<P> {
     /// The server's open packet, once it arrived.
     pub fn handshake(&self) -> Option<&Handshake> {
         self.handshake.as_ref()
+    }
+
+    /// The id the session's next transport would get.
+    pub fn next_transport_id(&self) -> u32 {
+        self.next_id
     }
 
     /// The transport the session currently runs on.

@@ -79,10 +79,13 @@ fn inspect_document(
 pub fn string_member<'a>(text: &'a str, key: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
     let mut found = None;
     for_each_member(&mut Cursor::new(text), |name, cursor| {
-        found = None;
-        if name.is(key) && cursor.peek() == Some(b'"') {
+        if !name.is(key) {
+            cursor.value(None)?;
+        } else if cursor.peek() == Some(b'"') {
             found = Some(cursor.string()?.unescaped());
         } else {
+            // A later duplicate that is not a string wins, as with `JSON.parse`.
+            found = None;
             cursor.value(None)?;
         }
         Ok(())
@@ -131,7 +134,10 @@ pub fn push_string(out: &mut String, value: &str) {
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
                 for shift in [4, 0] {
-                    let digit = HEX.get(((c as usize) >> shift) & 0xf).copied().unwrap_or(b'0');
+                    let digit = HEX
+                        .get(((c as usize) >> shift) & 0xf)
+                        .copied()
+                        .unwrap_or(b'0');
                     out.push(char::from(digit));
                 }
             }
@@ -954,9 +960,28 @@ mod tests {
     }
 
     #[test]
+    fn string_members_are_found_anywhere_in_the_object() {
+        let reply = r#"{"sid":"s1","pid":"p1"}"#;
+        assert_eq!(string_member(reply, "sid").unwrap().as_deref(), Some("s1"));
+        assert_eq!(string_member(reply, "pid").unwrap().as_deref(), Some("p1"));
+        assert_eq!(
+            string_member(r#"{"sid":"a","sid":1}"#, "sid").unwrap(),
+            None
+        );
+    }
+
+    #[test]
     fn last_string_elements() {
-        assert_eq!(last_string_element(r#"["ev",1,"off-1"]"#).unwrap().as_deref(), Some("off-1"));
-        assert_eq!(last_string_element(r#"["ev","a\"b"]"#).unwrap().as_deref(), Some("a\"b"));
+        assert_eq!(
+            last_string_element(r#"["ev",1,"off-1"]"#)
+                .unwrap()
+                .as_deref(),
+            Some("off-1")
+        );
+        assert_eq!(
+            last_string_element(r#"["ev","a\"b"]"#).unwrap().as_deref(),
+            Some("a\"b")
+        );
         assert_eq!(last_string_element(r#"["ev",{"x":"y"}]"#).unwrap(), None);
         assert_eq!(last_string_element("[]").unwrap(), None);
         assert!(last_string_element("[1,").is_err());
@@ -965,11 +990,22 @@ mod tests {
 
     #[test]
     fn pushed_strings_round_trip_through_the_validator() {
-        for value in ["plain", "q\"uote", "back\\slash", "line\nbreak", "\u{1}ctl", "ünï 😀"] {
+        for value in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "line\nbreak",
+            "\u{1}ctl",
+            "ünï 😀",
+        ] {
             let mut out = String::new();
             push_string(&mut out, value);
             let wrapped = format!("[{out}]");
-            assert_eq!(last_string_element(&wrapped).unwrap().as_deref(), Some(value), "{out}");
+            assert_eq!(
+                last_string_element(&wrapped).unwrap().as_deref(),
+                Some(value),
+                "{out}"
+            );
         }
     }
 

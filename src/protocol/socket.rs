@@ -363,8 +363,7 @@ impl<P: Clone> NamespaceSocket<P> {
             self.push_event(buffered.event, buffered.wire_ack, out);
         }
         self.drain_queue(now, true, out);
-        out.events
-            .push(SocketEvent::Connect { sid, recovered });
+        out.events.push(SocketEvent::Connect { sid, recovered });
     }
 
     /// Emits an event (or buffers, queues or drops it); returns the ticket of its ack callback.
@@ -555,7 +554,9 @@ impl<P: Clone> NamespaceSocket<P> {
             match waiter {
                 Waiter::User(_) => self.fail(now, waiter, AckFailure::Disconnected, out),
                 // A queued packet without a timeout is simply sent again on reconnect.
-                Waiter::Queue if had_deadline => self.fail(now, waiter, AckFailure::Disconnected, out),
+                Waiter::Queue if had_deadline => {
+                    self.fail(now, waiter, AckFailure::Disconnected, out)
+                }
                 Waiter::Queue => {
                     if let Some(head) = self.queue.front_mut() {
                         head.in_flight = false;
@@ -655,7 +656,10 @@ mod tests {
     #[test]
     fn connect_frames_carry_namespace_and_auth() {
         let root = NamespaceSocket::<String>::new("/", Auth::Fixed(None), SocketOptions::default());
-        assert_eq!(text(&root.connect_frame(Some(r#"{"token":"123"}"#))), r#"40{"token":"123"}"#);
+        assert_eq!(
+            text(&root.connect_frame(Some(r#"{"token":"123"}"#))),
+            r#"40{"token":"123"}"#
+        );
         let admin =
             NamespaceSocket::<String>::new("/custom", Auth::Fixed(None), SocketOptions::default());
         assert_eq!(text(&admin.connect_frame(Some("{}"))), r#"40/custom,{}"#);
@@ -664,11 +668,18 @@ mod tests {
 
     #[test]
     fn recovery_puts_pid_and_offset_before_the_auth_members() {
-        let mut socket = NamespaceSocket::<String>::new("/", Auth::Fixed(None), SocketOptions::default());
+        let mut socket =
+            NamespaceSocket::<String>::new("/", Auth::Fixed(None), SocketOptions::default());
         socket.activate();
         let mut out = Effects::default();
         socket.on_connected(at(0), "s1".into(), Some("p\"1".into()), &mut out);
-        assert_eq!(out.events, [SocketEvent::Connect { sid: "s1".into(), recovered: false }]);
+        assert_eq!(
+            out.events,
+            [SocketEvent::Connect {
+                sid: "s1".into(),
+                recovered: false
+            }]
+        );
         socket.note_offset(r#"["ev",{"a":1},"off-7"]"#);
         socket.note_offset(r#"["ev",2]"#);
         assert_eq!(
@@ -679,15 +690,25 @@ mod tests {
             text(&socket.connect_frame(Some(" { } "))),
             r#"40{"pid":"p\"1","offset":"off-7"}"#
         );
-        assert_eq!(text(&socket.connect_frame(None)), r#"40{"pid":"p\"1","offset":"off-7"}"#);
+        assert_eq!(
+            text(&socket.connect_frame(None)),
+            r#"40{"pid":"p\"1","offset":"off-7"}"#
+        );
         let mut out = Effects::default();
         socket.on_connected(at(0), "s1".into(), Some("p\"1".into()), &mut out);
-        assert_eq!(out.events, [SocketEvent::Connect { sid: "s1".into(), recovered: true }]);
+        assert_eq!(
+            out.events,
+            [SocketEvent::Connect {
+                sid: "s1".into(),
+                recovered: true
+            }]
+        );
     }
 
     #[test]
     fn an_auth_function_is_asked_before_connect_goes_out() {
-        let mut socket = NamespaceSocket::<String>::new("/a", Auth::Asked, SocketOptions::default());
+        let mut socket =
+            NamespaceSocket::<String>::new("/a", Auth::Asked, SocketOptions::default());
         let mut out = Effects::default();
         socket.begin_connect(&mut out);
         assert!(out.events.is_empty(), "an inactive socket does not connect");
@@ -751,17 +772,33 @@ mod tests {
     fn acks_answer_once_and_time_out_on_their_deadline() {
         let mut socket = connected(SocketOptions::default());
         let mut out = Effects::default();
-        let first = socket.emit(at(0), event("[\"a\"]"), with_ack(None), true, &mut out).unwrap();
-        let second = socket.emit(at(0), event("[\"b\"]"), with_ack(Some(50)), true, &mut out).unwrap();
+        let first = socket
+            .emit(at(0), event("[\"a\"]"), with_ack(None), true, &mut out)
+            .unwrap();
+        let second = socket
+            .emit(at(0), event("[\"b\"]"), with_ack(Some(50)), true, &mut out)
+            .unwrap();
         assert_eq!(texts(&out), [r#"420["a"]"#, r#"421["b"]"#]);
         assert_eq!(socket.next_deadline(), Some(at(50)));
         let mut out = Effects::default();
         socket.on_ack(at(10), 0, reply(), &mut out);
         socket.on_ack(at(10), 0, reply(), &mut out);
-        assert_eq!(out.events, [SocketEvent::Ack { ticket: first, reply: reply() }]);
+        assert_eq!(
+            out.events,
+            [SocketEvent::Ack {
+                ticket: first,
+                reply: reply()
+            }]
+        );
         let mut out = Effects::default();
         socket.handle_timeout(at(50), &mut out);
-        assert_eq!(out.events, [SocketEvent::AckFailed { ticket: second, cause: AckFailure::TimedOut }]);
+        assert_eq!(
+            out.events,
+            [SocketEvent::AckFailed {
+                ticket: second,
+                cause: AckFailure::TimedOut
+            }]
+        );
         socket.on_ack(at(60), 1, reply(), &mut Effects::default());
     }
 
@@ -780,15 +817,22 @@ mod tests {
     fn disconnect_fails_acks_in_flight_and_keeps_those_of_buffered_packets() {
         let mut socket = connected(SocketOptions::default());
         let mut out = Effects::default();
-        let sent = socket.emit(at(0), event("[1]"), with_ack(None), true, &mut out).unwrap();
+        let sent = socket
+            .emit(at(0), event("[1]"), with_ack(None), true, &mut out)
+            .unwrap();
         socket.on_connection_closed(at(0), DisconnectReason::TransportClose, None, &mut out);
-        let buffered = socket.emit(at(0), event("[2]"), with_ack(None), true, &mut out).unwrap();
+        let buffered = socket
+            .emit(at(0), event("[2]"), with_ack(None), true, &mut out)
+            .unwrap();
         socket.on_connection_closed(at(0), DisconnectReason::TransportClose, None, &mut out);
         let failed: Vec<Ticket> = out
             .events
             .iter()
             .filter_map(|e| match e {
-                SocketEvent::AckFailed { ticket, cause: AckFailure::Disconnected } => Some(*ticket),
+                SocketEvent::AckFailed {
+                    ticket,
+                    cause: AckFailure::Disconnected,
+                } => Some(*ticket),
                 _ => None,
             })
             .collect();
@@ -797,12 +841,18 @@ mod tests {
         socket.on_connected(at(0), "sid".into(), None, &mut out);
         assert_eq!(texts(&out), ["421[2]"]);
         socket.on_ack(at(0), 1, reply(), &mut out);
-        assert!(out.events.contains(&SocketEvent::Ack { ticket: buffered, reply: reply() }));
+        assert!(out.events.contains(&SocketEvent::Ack {
+            ticket: buffered,
+            reply: reply()
+        }));
     }
 
     #[test]
     fn volatile_emits_are_dropped_unless_writable_now() {
-        let volatile = EmitFlags { volatile: true, ..EmitFlags::default() };
+        let volatile = EmitFlags {
+            volatile: true,
+            ..EmitFlags::default()
+        };
         let mut socket = connected(SocketOptions::default());
         let mut out = Effects::default();
         socket.emit(at(0), event("[1]"), volatile, false, &mut out);
@@ -815,11 +865,22 @@ mod tests {
 
     #[test]
     fn retries_send_one_at_a_time_in_order_until_acked() {
-        let options = SocketOptions { retries: Some(2), ack_timeout: Some(100) };
+        let options = SocketOptions {
+            retries: Some(2),
+            ack_timeout: Some(100),
+        };
         let mut socket = connected(options);
         let mut out = Effects::default();
-        let a = socket.emit(at(0), event("[\"a\"]"), with_ack(None), true, &mut out).unwrap();
-        socket.emit(at(0), event("[\"b\"]"), EmitFlags::default(), true, &mut out);
+        let a = socket
+            .emit(at(0), event("[\"a\"]"), with_ack(None), true, &mut out)
+            .unwrap();
+        socket.emit(
+            at(0),
+            event("[\"b\"]"),
+            EmitFlags::default(),
+            true,
+            &mut out,
+        );
         assert_eq!(texts(&out), [r#"420["a"]"#], "b waits for a's ack");
         // a times out twice (tries 1 and 2), is retried, then acked on try 3.
         let mut out = Effects::default();
@@ -828,27 +889,47 @@ mod tests {
         assert_eq!(texts(&out), [r#"421["a"]"#, r#"422["a"]"#]);
         let mut out = Effects::default();
         socket.on_ack(at(250), 2, reply(), &mut out);
-        assert_eq!(out.events, [SocketEvent::Ack { ticket: a, reply: reply() }]);
+        assert_eq!(
+            out.events,
+            [SocketEvent::Ack {
+                ticket: a,
+                reply: reply()
+            }]
+        );
         assert_eq!(texts(&out), [r#"423["b"]"#]);
     }
 
     #[test]
     fn retries_give_up_after_the_limit_with_a_timeout() {
-        let options = SocketOptions { retries: Some(1), ack_timeout: Some(10) };
+        let options = SocketOptions {
+            retries: Some(1),
+            ack_timeout: Some(10),
+        };
         let mut socket = connected(options);
         let mut out = Effects::default();
-        let a = socket.emit(at(0), event("[1]"), with_ack(None), true, &mut out).unwrap();
+        let a = socket
+            .emit(at(0), event("[1]"), with_ack(None), true, &mut out)
+            .unwrap();
         socket.emit(at(0), event("[2]"), EmitFlags::default(), true, &mut out);
         let mut out = Effects::default();
         socket.handle_timeout(at(10), &mut out);
         socket.handle_timeout(at(20), &mut out);
         assert_eq!(texts(&out), ["421[1]", "422[2]"]);
-        assert_eq!(out.events, [SocketEvent::AckFailed { ticket: a, cause: AckFailure::TimedOut }]);
+        assert_eq!(
+            out.events,
+            [SocketEvent::AckFailed {
+                ticket: a,
+                cause: AckFailure::TimedOut
+            }]
+        );
     }
 
     #[test]
     fn queued_packets_are_resent_once_after_a_reconnect() {
-        let options = SocketOptions { retries: Some(3), ack_timeout: None };
+        let options = SocketOptions {
+            retries: Some(3),
+            ack_timeout: None,
+        };
         let mut socket = connected(options);
         let mut out = Effects::default();
         socket.emit(at(0), event("[1]"), EmitFlags::default(), true, &mut out);
@@ -862,11 +943,17 @@ mod tests {
 
     #[test]
     fn close_reasons_map_to_disconnect_reasons() {
-        assert_eq!(DisconnectReason::from(CloseReason::PingTimeout).as_str(), "ping timeout");
+        assert_eq!(
+            DisconnectReason::from(CloseReason::PingTimeout).as_str(),
+            "ping timeout"
+        );
         assert_eq!(
             DisconnectReason::from(CloseReason::ForcedClose).as_str(),
             "io client disconnect"
         );
-        assert_eq!(DisconnectReason::from(CloseReason::ParseError).as_str(), "parse error");
+        assert_eq!(
+            DisconnectReason::from(CloseReason::ParseError).as_str(),
+            "parse error"
+        );
     }
 }

@@ -122,7 +122,11 @@ impl Driver {
     }
 
     pub fn connect(&mut self, nsp: &str, auth: Option<&str>) -> u32 {
-        self.connect_with(nsp, Auth::Fixed(auth.map(str::to_owned)), SocketOptions::default())
+        self.connect_with(
+            nsp,
+            Auth::Fixed(auth.map(str::to_owned)),
+            SocketOptions::default(),
+        )
     }
 
     pub fn connect_with(&mut self, nsp: &str, auth: Auth, options: SocketOptions) -> u32 {
