@@ -16,9 +16,12 @@ use super::clock::now;
 use super::payload::polling_body;
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketTransport};
-use crate::protocol::client::{Client, Output, SocketId};
+use crate::protocol::acks::Ticket;
+use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use crate::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
-use crate::protocol::socket::{Outbound, SocketEvent, TransportFailure};
+use crate::protocol::socket::{
+    Auth, EmitFlags, Outbound, SocketEvent, SocketOptions, TransportFailure,
+};
 use crate::protocol::uri::ServerUrl;
 use crate::protocol::Instant;
 
@@ -29,6 +32,15 @@ thread_local! {
 
 /// Where a socket's events go.
 pub type EventSink = Rc<dyn Fn(SocketEvent<JsValue>)>;
+
+/// Where the connection's own events go.
+pub type ManagerSink = Rc<dyn Fn(ManagerEvent<JsValue>)>;
+
+/// What one pump step delivers to user code.
+enum Delivery {
+    Socket(EventSink, SocketEvent<JsValue>),
+    Manager(ManagerSink, ManagerEvent<JsValue>),
+}
 
 /// Where and how to connect.
 #[derive(Debug, Clone)]
@@ -41,6 +53,8 @@ pub struct ConnectionConfig {
     pub query: String,
     /// Transports, upgrade and fallback.
     pub engine: EngineConfig,
+    /// Reconnection and the open timeout.
+    pub settings: Settings,
     /// Start on WebSocket if it worked before on this page (`rememberUpgrade`).
     pub remember_upgrade: bool,
     /// The cache-busting query parameter (`timestampParam`).
@@ -74,6 +88,7 @@ struct Inner {
     lingering: Vec<HttpRequest>,
     timer: Option<(Instant, Timeout)>,
     sinks: Vec<(SocketId, EventSink)>,
+    manager_sink: Option<ManagerSink>,
     pumping: bool,
     requests: u32,
 }
@@ -88,13 +103,15 @@ impl Connection {
         {
             transports.retain(|kind| *kind == TransportKind::WebSocket);
         }
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let inner = Inner {
-            client: Client::new(config.engine.clone()),
+            client: Client::new(config.engine.clone(), config.settings, seed),
             config,
             transports: Vec::new(),
             lingering: Vec::new(),
             timer: None,
             sinks: Vec::new(),
+            manager_sink: None,
             pumping: false,
             requests: 0,
         };
@@ -103,16 +120,41 @@ impl Connection {
         }
     }
 
-    /// Connects a socket to `nsp`; its events go to `sink` until it disconnects.
-    pub fn connect(&self, nsp: &str, auth: Option<JsValue>, sink: EventSink) -> Option<SocketId> {
-        let id = {
-            let mut inner = self.inner.try_borrow_mut().ok()?;
-            let id = inner.client.connect(now(), nsp, auth);
-            inner.sinks.push((id, sink));
-            id
-        };
-        pump(&self.inner);
+    /// Sends the connection's own events (`open`, `reconnect`...) to `sink`.
+    pub fn set_manager_sink(&self, sink: ManagerSink) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            inner.manager_sink = Some(sink);
+        }
+    }
+
+    /// Registers a socket for `nsp` (inactive until [`connect`](Self::connect)); its events go
+    /// to `sink` for the connection's lifetime.
+    pub fn socket(
+        &self,
+        nsp: &str,
+        auth: Auth,
+        options: SocketOptions,
+        sink: EventSink,
+    ) -> Option<SocketId> {
+        let mut inner = self.inner.try_borrow_mut().ok()?;
+        let id = inner.client.socket(nsp, auth, options);
+        inner.sinks.push((id, sink));
         Some(id)
+    }
+
+    /// Opens the connection unless it is open or opening.
+    pub fn open(&self) {
+        self.with_client(|client| client.open(now()));
+    }
+
+    /// Closes the connection for good (no reconnection).
+    pub fn close(&self) {
+        self.with_client(|client| client.close(now()));
+    }
+
+    /// Connects a socket (opening the connection if needed).
+    pub fn connect(&self, id: SocketId) {
+        self.with_client(|client| client.connect(now(), id));
     }
 
     /// Disconnects a socket (its sink hears `io client disconnect` if it was connected).
@@ -120,16 +162,42 @@ impl Connection {
         self.with_client(|client| client.disconnect(now(), id));
     }
 
-    /// Emits (or buffers) an event; false if the socket is no longer on this connection.
-    pub fn emit(&self, id: SocketId, event: Outbound<JsValue>) -> bool {
-        self.with_client(|client| client.emit(now(), id, event))
-            .unwrap_or(false)
+    /// Emits (or buffers, queues or drops) an event; the ticket names its ack callback.
+    pub fn emit(&self, id: SocketId, event: Outbound<JsValue>, flags: EmitFlags) -> Option<Ticket> {
+        self.with_client(|client| client.emit(now(), id, event, flags))
+            .flatten()
+    }
+
+    /// Answers the server's ack request `wire`.
+    pub fn ack(&self, id: SocketId, wire: u64, reply: Outbound<JsValue>) {
+        self.with_client(|client| client.ack(now(), id, wire, reply));
+    }
+
+    /// The answer of a socket's auth function.
+    pub fn authenticate(&self, id: SocketId, auth: Option<&str>) {
+        self.with_client(|client| client.authenticate(now(), id, auth));
+    }
+
+    /// Replaces a socket's CONNECT payload for its next connection.
+    pub fn set_auth(&self, id: SocketId, auth: Auth) {
+        self.with_client(|client| client.set_auth(id, auth));
+    }
+
+    /// Reads something off the core without acting (`None` while the core is busy).
+    pub fn read<T>(&self, read: impl FnOnce(&Client<JsValue>) -> T) -> Option<T> {
+        let inner = self.inner.try_borrow().ok()?;
+        Some(read(&inner.client))
+    }
+
+    /// Changes the reconnection settings.
+    pub fn set_settings(&self, settings: Settings) {
+        self.with_client(|client| client.set_settings(settings));
     }
 
     /// The name of the transport in use (`polling`, `websocket`), while connected.
     pub fn transport_name(&self) -> Option<&'static str> {
-        let inner = self.inner.try_borrow().ok()?;
-        inner.client.transport().map(TransportKind::name)
+        self.read(|client| client.transport().map(TransportKind::name))
+            .flatten()
     }
 
     fn with_client<T>(&self, act: impl FnOnce(&mut Client<JsValue>) -> T) -> Option<T> {
@@ -151,8 +219,11 @@ fn pump(shared: &Rc<RefCell<Inner>>) {
         }
         inner.pumping = true;
     }
-    while let Some((sink, event)) = next_delivery(shared) {
-        sink(event);
+    while let Some(delivery) = next_delivery(shared) {
+        match delivery {
+            Delivery::Socket(sink, event) => sink(event),
+            Delivery::Manager(sink, event) => sink(event),
+        }
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {
         inner.pumping = false;
@@ -163,31 +234,24 @@ fn pump(shared: &Rc<RefCell<Inner>>) {
     }
 }
 
-/// Acts on outputs until one is for a sink, and returns it with its sink.
-fn next_delivery(shared: &Rc<RefCell<Inner>>) -> Option<(EventSink, SocketEvent<JsValue>)> {
+/// Acts on outputs until one is for user code, and returns it with its sink.
+fn next_delivery(shared: &Rc<RefCell<Inner>>) -> Option<Delivery> {
     let mut inner = shared.try_borrow_mut().ok()?;
     loop {
         match inner.client.poll_output()? {
             Output::Transport(command) => act(&mut inner, shared, command),
             Output::Socket(id, event) => {
-                if let Some(sink) = sink_for(&mut inner, id, &event) {
-                    return Some((sink, event));
+                let sink = inner.sinks.iter().find(|(known, _)| *known == id);
+                if let Some((_, sink)) = sink {
+                    return Some(Delivery::Socket(sink.clone(), event));
+                }
+            }
+            Output::Manager(event) => {
+                if let Some(sink) = &inner.manager_sink {
+                    return Some(Delivery::Manager(sink.clone(), event));
                 }
             }
         }
-    }
-}
-
-/// The sink for `id`, forgotten when this event ends the socket's life on the connection.
-fn sink_for(inner: &mut Inner, id: SocketId, event: &SocketEvent<JsValue>) -> Option<EventSink> {
-    let index = inner.sinks.iter().position(|(known, _)| *known == id)?;
-    let last = matches!(
-        event,
-        SocketEvent::Disconnect { .. } | SocketEvent::ConnectError(_)
-    );
-    match last {
-        true => Some(inner.sinks.remove(index).1),
-        false => inner.sinks.get(index).map(|(_, sink)| sink.clone()),
     }
 }
 

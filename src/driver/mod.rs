@@ -8,6 +8,6 @@ mod polling;
 mod send;
 mod websocket;
 
-pub use connection::{Connection, ConnectionConfig, EventSink};
+pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink};
 pub use payload::bytes_of;
 pub use polling::HttpOptions;

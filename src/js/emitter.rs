@@ -1,4 +1,5 @@
-//! The listeners of one socket: `on`, `once`, `off`, and calling them safely.
+//! The listeners of one socket or manager: `on`, `once`, `off`, the catch-all `onAny` lists,
+//! and calling them safely.
 //!
 //! Listeners are called with the registry unborrowed, on a snapshot of the list, so a listener
 //! may add or remove listeners (or emit) while it runs. An exception thrown by a listener is
@@ -21,6 +22,10 @@ struct Listener {
 #[derive(Default)]
 pub struct Emitter {
     listeners: RefCell<Vec<Listener>>,
+    /// `onAny` listeners, called with `(event, ...args)` before the event's own.
+    any: RefCell<Vec<Function>>,
+    /// `onAnyOutgoing` listeners, called with `(event, ...args)` for each emit.
+    any_outgoing: RefCell<Vec<Function>>,
 }
 
 impl Emitter {
@@ -50,14 +55,74 @@ impl Emitter {
         }
     }
 
+    /// The listeners of `event`, in order.
+    pub fn listeners(&self, event: &str) -> Array {
+        self.listeners
+            .borrow()
+            .iter()
+            .filter(|listener| listener.event == event)
+            .map(|listener| JsValue::from(&listener.function))
+            .collect()
+    }
+
+    /// Adds a catch-all listener, at the end or (`prepend`) the front.
+    pub fn add_any(&self, function: Function, prepend: bool, outgoing: bool) {
+        let mut list = self.any_list(outgoing).borrow_mut();
+        match prepend {
+            true => list.insert(0, function),
+            false => list.push(function),
+        }
+    }
+
+    /// Removes the first registration of `function`, or every catch-all listener.
+    pub fn remove_any(&self, function: Option<&Function>, outgoing: bool) {
+        let mut list = self.any_list(outgoing).borrow_mut();
+        match function {
+            Some(function) => {
+                if let Some(index) = list.iter().position(|known| known == function) {
+                    list.remove(index);
+                }
+            }
+            None => list.clear(),
+        }
+    }
+
+    /// The catch-all listeners.
+    pub fn any(&self, outgoing: bool) -> Array {
+        self.any_list(outgoing)
+            .borrow()
+            .iter()
+            .map(JsValue::from)
+            .collect()
+    }
+
+    /// Delivers a received event: catch-all listeners get `(event, ...args)`, then the event's.
+    pub fn emit_event(&self, event: &str, args: &Array) {
+        if !self.any.borrow().is_empty() {
+            let with_name = Array::of1(&JsValue::from_str(event)).concat(args);
+            call_each(&self.any.borrow().clone(), &with_name);
+        }
+        self.emit(event, args);
+    }
+
+    /// Tells the outgoing catch-all listeners about `[event, ...args]`.
+    pub fn emit_outgoing(&self, packet: &Array) {
+        if !self.any_outgoing.borrow().is_empty() {
+            call_each(&self.any_outgoing.borrow().clone(), packet);
+        }
+    }
+
+    fn any_list(&self, outgoing: bool) -> &RefCell<Vec<Function>> {
+        match outgoing {
+            true => &self.any_outgoing,
+            false => &self.any,
+        }
+    }
+
     /// Calls every listener of `event` with `args`; returns whether there was any.
     pub fn emit(&self, event: &str, args: &Array) -> bool {
         let due = self.take_due(event);
-        for function in &due {
-            if let Err(error) = function.apply(&JsValue::UNDEFINED, args) {
-                report_listener_error(&error);
-            }
-        }
+        call_each(&due, args);
         !due.is_empty()
     }
 
@@ -71,5 +136,14 @@ impl Emitter {
             .collect();
         listeners.retain(|listener| !(listener.once && listener.event == event));
         due
+    }
+}
+
+/// Calls each function with `args`; a throwing one is reported and the rest still run.
+fn call_each(functions: &[Function], args: &Array) {
+    for function in functions {
+        if let Err(error) = function.apply(&JsValue::UNDEFINED, args) {
+            report_listener_error(&error);
+        }
     }
 }

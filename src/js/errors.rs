@@ -4,6 +4,8 @@ use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
 
 use super::globals::report_error;
+use super::payload::decode_connect_error;
+use crate::protocol::socket::ConnectError;
 
 /// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
 pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
@@ -41,4 +43,19 @@ pub fn transport_error(message: &str, status: Option<u16>, context: Option<&JsVa
         set("context", context);
     }
     error.into()
+}
+
+/// The value of `connect_error` (and of the Manager's `error`) for each way connecting fails.
+pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
+    match cause {
+        ConnectError::Refused(span) => decode_connect_error(&span),
+        ConnectError::Transport(failure) => {
+            transport_error(failure.message, failure.status, failure.context.as_ref())
+        }
+        ConnectError::Timeout => error_with_data("timeout", None),
+        ConnectError::IncompatibleServer => error_with_data(
+            "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
+            None,
+        ),
+    }
 }

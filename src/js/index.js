@@ -1,19 +1,13 @@
 // socketio-wasm: the package's entry point.
-// Initialises the wasm module (top-level await: importers get a ready `io`) and adds the
-// variadic and chainable method forms that wasm-bindgen exports cannot express.
-import init, { io as createSocket, Socket } from "./socketio_wasm.js";
+// Initialises the wasm module (top-level await: importers get a ready `io`), then finishes the
+// socket.io-client API in the few places wasm-bindgen exports cannot: variadic and chainable
+// methods, getter-setters, the per-server Manager cache of `io()`, and `socket.io` identity.
+import init, { _lookup, Manager, Socket } from "./socketio_wasm.js";
 
 await init({ module_or_path: new URL("socketio_wasm_bg.wasm", import.meta.url) });
 
-Object.assign(Socket.prototype, {
-  emit(event, ...args) {
-    this._emit([event, ...args]);
-    return this;
-  },
-  send(...args) {
-    this._emit(["message", ...args]);
-    return this;
-  },
+// Listener methods shared by Socket and Manager (both have `_on(event, fn, once)` and `_off`).
+const listenerMethods = {
   on(event, listener) {
     this._on(String(event), listener, false);
     return this;
@@ -26,33 +20,224 @@ Object.assign(Socket.prototype, {
     this._off(event === undefined ? undefined : String(event), listener);
     return this;
   },
-  open() {
-    this.connect();
-    return this;
-  },
-  close() {
-    this.disconnect();
-    return this;
-  },
-});
-Socket.prototype.addEventListener = Socket.prototype.on;
-Socket.prototype.removeListener = Socket.prototype.off;
-
-for (const name of ["connect", "disconnect"]) {
-  const inner = Socket.prototype[name];
-  Socket.prototype[name] = function () {
-    inner.call(this);
-    return this;
+};
+for (const cls of [Socket, Manager]) {
+  Object.assign(cls.prototype, listenerMethods);
+  cls.prototype.addEventListener = cls.prototype.on;
+  cls.prototype.removeListener = cls.prototype.off;
+  cls.prototype.removeEventListener = cls.prototype.off;
+  cls.prototype.removeAllListeners = function (event) {
+    return this.off(event);
   };
 }
 
+const socketConnect = Socket.prototype.connect;
+const socketDisconnect = Socket.prototype.disconnect;
+Object.assign(Socket.prototype, {
+  emit(event, ...args) {
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    this._emit([event, ...args], ack);
+    return this;
+  },
+  send(...args) {
+    return this.emit("message", ...args);
+  },
+  emitWithAck(event, ...args) {
+    return new Promise((resolve, reject) => {
+      const ack = (error, value) => (error ? reject(error) : resolve(value));
+      ack.withError = true;
+      this.emit(event, ...args, ack);
+    });
+  },
+  timeout(ms) {
+    this._flag("timeout", ms);
+    return this;
+  },
+  compress(compress) {
+    this._flag("compress", compress);
+    return this;
+  },
+  connect() {
+    socketConnect.call(this);
+    return this;
+  },
+  open() {
+    return this.connect();
+  },
+  disconnect() {
+    socketDisconnect.call(this);
+    return this;
+  },
+  close() {
+    return this.disconnect();
+  },
+  onAny(listener) {
+    this._onAny(listener, false, false);
+    return this;
+  },
+  prependAny(listener) {
+    this._onAny(listener, true, false);
+    return this;
+  },
+  offAny(listener) {
+    this._offAny(listener, false);
+    return this;
+  },
+  listenersAny() {
+    return this._listenersAny(false);
+  },
+  onAnyOutgoing(listener) {
+    this._onAny(listener, false, true);
+    return this;
+  },
+  prependAnyOutgoing(listener) {
+    this._onAny(listener, true, true);
+    return this;
+  },
+  offAnyOutgoing(listener) {
+    this._offAny(listener, true);
+    return this;
+  },
+  listenersAnyOutgoing() {
+    return this._listenersAny(true);
+  },
+});
+Object.defineProperties(Socket.prototype, {
+  volatile: {
+    get() {
+      this._flag("volatile", true);
+      return this;
+    },
+  },
+  // The Manager this socket belongs to (the same object for every socket that shares it).
+  io: {
+    get() {
+      return this._manager;
+    },
+  },
+  // socket.io-client exposes its queues; here they are the number of waiting packets' slots.
+  sendBuffer: {
+    get() {
+      return Array.from({ length: this._buffered }, () => ({ type: 2, nsp: this.nsp }));
+    },
+  },
+  receiveBuffer: {
+    get() {
+      return [];
+    },
+  },
+});
+
+// Manager getter-setters: `m.reconnectionDelay()` reads, `m.reconnectionDelay(500)` sets and
+// returns the manager.
+for (const name of [
+  "reconnection",
+  "reconnectionAttempts",
+  "reconnectionDelay",
+  "reconnectionDelayMax",
+  "randomizationFactor",
+  "timeout",
+]) {
+  Manager.prototype[name] = function (value) {
+    if (arguments.length === 0) return this._setting(name);
+    this._setSetting(name, value);
+    return this;
+  };
+}
+Object.assign(Manager.prototype, {
+  open(callback) {
+    if (typeof callback === "function") {
+      const onOpen = () => {
+        this.off("error", onError);
+        callback();
+      };
+      const onError = (error) => {
+        this.off("open", onOpen);
+        callback(error);
+      };
+      this.once("open", onOpen).once("error", onError);
+    }
+    this._open();
+    return this;
+  },
+  connect(callback) {
+    return this.open(callback);
+  },
+  disconnect() {
+    this._close();
+    return this;
+  },
+  close() {
+    return this.disconnect();
+  },
+  // One socket per namespace, as in socket.io-client; `_socket` makes a new one.
+  socket(nsp, opts) {
+    this._nsps ??= new Map();
+    let socket = this._nsps.get(nsp);
+    if (!socket) {
+      socket = bind(this._socket(nsp, opts), this);
+      this._nsps.set(nsp, socket);
+    } else if (this._autoConnect !== false && !socket.active) {
+      socket.connect();
+    }
+    return socket;
+  },
+});
+
+// Gives a socket its manager and the two JS functions the wasm side calls: the ack function
+// for a server's ack request (sends at most once) and the caller of an `auth` function.
+function bind(socket, manager) {
+  socket._manager = manager;
+  socket._bind(
+    (id) => {
+      let sent = false;
+      return (...args) => {
+        if (sent) return;
+        sent = true;
+        socket._ack(id, args);
+      };
+    },
+    (auth) => auth((data) => socket._authenticate(data)),
+  );
+  return socket;
+}
+
+function createManager(url, opts) {
+  const manager = new Manager(url, opts);
+  manager._autoConnect = opts?.autoConnect;
+  return manager;
+}
+
+// socket.io-client's `lookup`: one Manager per server (scheme, host, port, path), reused for
+// every namespace, unless `forceNew`, `multiplex: false`, or the namespace is already open on it.
+const cache = new Map();
+
 /** Creates a socket for the namespace of `url`, connected at once unless `autoConnect: false`. */
 export function io(url, opts) {
-  return createSocket(url, opts);
+  if (typeof url === "object" && url !== null) {
+    opts = url;
+    url = undefined;
+  }
+  opts = opts || {};
+  const { id, nsp } = _lookup(url, opts);
+  const cached = cache.get(id);
+  const sameNamespace = cached !== undefined && cached._nsps?.has(nsp);
+  const fresh = opts.forceNew || opts["force new connection"] || opts.multiplex === false || sameNamespace;
+  let manager;
+  if (fresh) {
+    manager = createManager(url, opts);
+  } else {
+    manager = cached ?? createManager(url, opts);
+    cache.set(id, manager);
+  }
+  return manager.socket(nsp, opts);
 }
 io.connect = io;
 io.protocol = 5;
+io.Manager = Manager;
+io.Socket = Socket;
+io.io = io;
 
-export { io as connect, Socket };
+export { io as connect, Manager, Socket };
 export const protocol = 5;
 export default io;

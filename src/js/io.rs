@@ -1,61 +1,32 @@
-//! `io(url, opts)`: the entry point, as in socket.io-client.
+//! `io(url, opts)` without the cache: a new Manager and its socket for the URL's namespace.
+//! `index.js` wraps it with socket.io-client's per-server Manager cache (`_lookup` gives the key).
 
-use js_sys::Reflect;
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::errors::type_error;
+use super::manager::{split_arguments, Manager};
 use super::options::IoOptions;
 use super::socket::Socket;
-use crate::driver::{Connection, ConnectionConfig};
-use crate::protocol::uri::{Location, ServerUrl};
 
-/// Creates a socket for the namespace in `url` (default: the page's origin, namespace `/`),
-/// connecting at once unless `autoConnect` is false. `io(opts)` is accepted too.
-#[wasm_bindgen]
+/// A socket for the namespace in `url` on a new Manager (default: the page's origin, `/`).
+#[wasm_bindgen(js_name = "_io")]
 pub fn io(url: JsValue, opts: JsValue) -> Result<Socket, JsValue> {
-    let (url, opts) = match url.as_string() {
-        Some(url) => (Some(url), opts),
-        None if url.is_object() => (None, url),
-        None => (None, opts),
-    };
-    let options = IoOptions::read(&opts)?;
-    let (protocol, host) = page_location();
-    let location = match (&protocol, &host) {
-        (Some(protocol), Some(host)) => Some(Location { protocol, host }),
-        _ => None,
-    };
-    let server =
-        ServerUrl::resolve(url.as_deref(), location).map_err(|error| type_error(error.as_str()))?;
+    let (url, opts) = split_arguments(url, opts);
+    let server = Manager::resolve(url.as_deref())?;
     let nsp = server.nsp.clone();
-    let query = options.query.unwrap_or_else(|| server.query.clone());
-    let connection = Connection::new(ConnectionConfig {
-        url: server,
-        path: options.path,
-        query,
-        engine: options.engine,
-        remember_upgrade: options.remember_upgrade,
-        timestamp_param: options.timestamp_param,
-        timestamp_requests: options.timestamp_requests,
-        http: options.http,
-    });
-    let socket = Socket::new(connection, nsp, options.auth);
-    if options.auto_connect {
-        socket.connect()?;
-    }
-    Ok(socket)
+    let manager = Manager::new(url.map_or(JsValue::UNDEFINED, JsValue::from), opts.clone())?;
+    manager.socket(nsp, opts)
 }
 
-/// `location.protocol` and `location.host` of the page (or worker), when there is one.
-fn page_location() -> (Option<String>, Option<String>) {
-    let location = Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-        .unwrap_or(JsValue::UNDEFINED);
-    if !location.is_object() {
-        return (None, None);
-    }
-    let field = |name: &str| {
-        Reflect::get(&location, &JsValue::from_str(name))
-            .ok()
-            .and_then(|value| value.as_string())
-    };
-    (field("protocol"), field("host"))
+/// `{ id, nsp }` of `url`: the cache key of its server (scheme, host, port, path) and its
+/// namespace, as socket.io-client's `lookup` computes them.
+#[wasm_bindgen(js_name = "_lookup")]
+pub fn lookup(url: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let (url, opts) = split_arguments(url, opts);
+    let options = IoOptions::read(&opts)?;
+    let server = Manager::resolve(url.as_deref())?;
+    let key = Object::new();
+    let _ = Reflect::set(&key, &"id".into(), &server.id(&options.path).into());
+    let _ = Reflect::set(&key, &"nsp".into(), &server.nsp.clone().into());
+    Ok(key.into())
 }

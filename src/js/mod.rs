@@ -1,6 +1,6 @@
 //! The JavaScript facade: socket.io-client's API over the driver, argument juggling only.
 //!
-//! One module per JS class (`io`, `Socket`), options read in one place, errors made in one
+//! One module per JS class (`io`, `Manager`, `Socket`), options read in one place, errors made in one
 //! place. `index.js` (shipped next to the wasm-bindgen glue) initialises the module and adds the
 //! variadic and chainable method forms.
 
@@ -8,9 +8,11 @@ mod emitter;
 mod errors;
 mod globals;
 mod io;
+mod manager;
 mod options;
 mod payload;
 mod socket;
 
 pub use io::io;
+pub use manager::Manager;
 pub use socket::Socket;

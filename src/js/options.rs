@@ -6,7 +6,10 @@ use wasm_bindgen::prelude::*;
 use super::errors::type_error;
 use super::globals::to_js_string;
 use crate::driver::HttpOptions;
+use crate::protocol::backoff::BackoffConfig;
+use crate::protocol::client::Settings;
 use crate::protocol::engine::{EngineConfig, TransportKind};
+use crate::protocol::socket::SocketOptions;
 use crate::protocol::uri::{encode_query, engine_path};
 
 /// The options this client understands, already defaulted.
@@ -15,8 +18,12 @@ pub struct IoOptions {
     pub path: String,
     /// The `query` option, encoded; `None` when absent (the URL's own query applies).
     pub query: Option<String>,
-    /// The `auth` object sent with CONNECT.
+    /// The `auth` object sent with CONNECT, or a function `(cb) => cb(auth)`.
     pub auth: Option<JsValue>,
+    /// `retries` and `ackTimeout`.
+    pub socket: SocketOptions,
+    /// Reconnection and the open `timeout`.
+    pub settings: Settings,
     /// Whether `io()` connects at once.
     pub auto_connect: bool,
     /// `transports`, `upgrade`, `tryAllTransports`.
@@ -44,7 +51,14 @@ impl IoOptions {
         Ok(Self {
             path: engine_path(&path, add_trailing_slash),
             query: query_option(&option(opts, "query")?)?,
-            auth: object_option(opts, "auth")?,
+            auth: typed_option(opts, "auth", "an object or a function", |value| {
+                value.is_object().then_some(value)
+            })?,
+            socket: SocketOptions {
+                retries: count_option(opts, "retries")?,
+                ack_timeout: millis_option(opts, "ackTimeout")?,
+            },
+            settings: settings(opts)?,
             auto_connect: bool_option(opts, "autoConnect")?.unwrap_or(true),
             engine,
             remember_upgrade: bool_option(opts, "rememberUpgrade")?.unwrap_or(false),
@@ -57,6 +71,49 @@ impl IoOptions {
             },
         })
     }
+}
+
+/// The Manager's reconnection options, defaulted as socket.io-client does (`0` counts as unset
+/// for the attempts and delays; `timeout: false` waits forever).
+fn settings(opts: &JsValue) -> Result<Settings, JsValue> {
+    let defaults = Settings::default();
+    let nonzero = |value: Option<u64>| value.filter(|value| *value > 0);
+    let timeout = match option(opts, "timeout")?.as_bool() {
+        Some(false) => None,
+        _ => millis_option(opts, "timeout")?.or(defaults.timeout),
+    };
+    Ok(Settings {
+        reconnection: bool_option(opts, "reconnection")?.unwrap_or(true),
+        reconnection_attempts: nonzero(count_option(opts, "reconnectionAttempts")?.map(u64::from))
+            .map_or(u32::MAX, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        backoff: BackoffConfig {
+            min: nonzero(millis_option(opts, "reconnectionDelay")?).unwrap_or(defaults.backoff.min),
+            max: nonzero(millis_option(opts, "reconnectionDelayMax")?)
+                .unwrap_or(defaults.backoff.max),
+            jitter: number_option(opts, "randomizationFactor")?.unwrap_or(defaults.backoff.jitter),
+        },
+        timeout,
+    })
+}
+
+/// A number option.
+pub fn number_option(opts: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+    typed_option(opts, name, "a number", |value| value.as_f64())
+}
+
+/// A duration in milliseconds (negative counts as 0; `Infinity` as forever).
+pub fn millis_option(opts: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
+    Ok(number_option(opts, name)?.map(to_millis))
+}
+
+/// A count (`Infinity` is the largest).
+fn count_option(opts: &JsValue, name: &str) -> Result<Option<u32>, JsValue> {
+    Ok(number_option(opts, name)?.map(|n| n.clamp(0.0, f64::from(u32::MAX)) as u32))
+}
+
+/// Milliseconds from a JS number, saturating.
+pub fn to_millis(value: f64) -> u64 {
+    value.clamp(0.0, 9_007_199_254_740_991.0) as u64
 }
 
 fn option(opts: &JsValue, name: &str) -> Result<JsValue, JsValue> {
@@ -88,12 +145,6 @@ fn string_option(opts: &JsValue, name: &str) -> Result<Option<String>, JsValue> 
 
 fn bool_option(opts: &JsValue, name: &str) -> Result<Option<bool>, JsValue> {
     typed_option(opts, name, "a boolean", |value| value.as_bool())
-}
-
-fn object_option(opts: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
-    typed_option(opts, name, "an object", |value| {
-        (value.is_object() && !value.is_function()).then_some(value)
-    })
 }
 
 /// An object's own entries, each value converted with `String()`.

@@ -98,9 +98,9 @@ fn parse(span: &JsonSpan<JsValue>) -> Option<JsValue> {
     parse_json(&frame.slice(start, end)).ok()
 }
 
-/// An event as `(name, args)`, binaries restored. `None` if the browser disagrees with the
-/// core's validation (which cannot happen for valid JSON).
-pub fn decode_event(inbound: &Inbound<JsValue>) -> Option<(String, Array)> {
+/// A packet's JSON array with binaries restored (an ACK's values). `None` if the browser
+/// disagrees with the core's validation (which cannot happen for valid JSON).
+pub fn decode_args(inbound: &Inbound<JsValue>) -> Option<Array> {
     let args: Array = parse(&inbound.data)?.dyn_into().ok()?;
     if !inbound.attachments.is_empty() {
         for index in 0..args.length() {
@@ -110,6 +110,12 @@ pub fn decode_event(inbound: &Inbound<JsValue>) -> Option<(String, Array)> {
             );
         }
     }
+    Some(args)
+}
+
+/// An event as `(name, args)`, binaries restored.
+pub fn decode_event(inbound: &Inbound<JsValue>) -> Option<(String, Array)> {
+    let args = decode_args(inbound)?;
     let name = args.shift();
     let name = name
         .as_string()

@@ -1,60 +1,88 @@
 //! `Socket` for JavaScript: socket.io-client's socket for one namespace.
 //!
-//! Methods that socket.io-client makes variadic or chainable (`emit(ev, ...args)`, `on()`
-//! returning `this`) are finished in `index.js`; the exports here take plain arguments.
-//! While connected, the connection holds the socket's event sink (and so the socket): a
-//! connected socket stays alive and keeps receiving even if the page drops its reference,
-//! as in socket.io-client. The link is cut when the socket disconnects.
+//! Methods that socket.io-client makes variadic or chainable (`emit(ev, ...args, ack)`,
+//! `timeout(ms).emit()`, `on()` returning `this`) are finished in `index.js`; the exports here
+//! take plain arguments. `index.js` also hands each socket two small JS functions (`_bind`):
+//! one that makes the ack function passed to listeners, one that calls an `auth` function. They
+//! close over the JS socket object, so no Rust closure is created per packet.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, JsString, JSON};
+use js_sys::{Array, Function, JsString, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::emitter::Emitter;
-use super::errors::{error_with_data, transport_error, type_error};
-use super::payload::{decode_connect_error, decode_event, encode_event};
-use crate::driver::{Connection, EventSink};
+use super::errors::{connect_error, error_with_data, type_error};
+use super::manager::ManagerShared;
+use super::payload::{decode_args, decode_event, encode_event};
+use crate::driver::EventSink;
+use crate::protocol::acks::Ticket;
 use crate::protocol::client::SocketId;
-use crate::protocol::socket::{ConnectError, SocketEvent};
+use crate::protocol::socket::{AckFailure, Auth, EmitFlags, Inbound, SocketEvent, SocketOptions};
 use crate::protocol::socket_packet::is_reserved_event;
 
 /// A Socket.IO socket: one namespace over a shared connection.
 #[wasm_bindgen]
 pub struct Socket {
-    shared: Rc<Shared>,
+    shared: Rc<SocketShared>,
 }
 
-struct Shared {
-    connection: Connection,
+struct SocketShared {
+    manager: Rc<ManagerShared>,
+    /// The socket on the connection (`None` only if the connection was busy at creation).
+    id: Option<SocketId>,
     nsp: String,
-    auth: Option<JsValue>,
+    options: SocketOptions,
     state: RefCell<State>,
     listeners: Emitter,
 }
 
 #[derive(Default)]
 struct State {
-    /// The socket on the connection while connecting or connected.
-    socket: Option<SocketId>,
     /// The Socket.IO sid, while connected.
     sid: Option<String>,
+    recovered: bool,
+    auth: Option<JsValue>,
+    /// Flags for the next emit (`volatile`, `timeout()`).
+    flags: EmitFlags,
+    /// Ack callbacks waiting for the server, with whether they are error-first.
+    acks: Vec<(Ticket, Function, bool)>,
+    /// From index.js: `(id) => ackFunction` and `(authFunction) => void`.
+    make_ack: Option<Function>,
+    ask_auth: Option<Function>,
 }
 
 impl Socket {
-    /// A socket for `nsp` on `connection`, not yet connected.
-    pub fn new(connection: Connection, nsp: String, auth: Option<JsValue>) -> Self {
-        let shared = Shared {
-            connection,
-            nsp,
-            auth,
-            state: RefCell::default(),
-            listeners: Emitter::default(),
-        };
-        Self {
-            shared: Rc::new(shared),
-        }
+    /// A socket for `nsp` on `manager`, not yet connected.
+    pub(crate) fn new(
+        manager: Rc<ManagerShared>,
+        nsp: String,
+        auth: Option<JsValue>,
+        options: SocketOptions,
+    ) -> Self {
+        let kind = auth_kind(auth.as_ref());
+        let shared = Rc::new_cyclic(|weak: &std::rc::Weak<SocketShared>| {
+            let weak = weak.clone();
+            let sink: EventSink = Rc::new(move |event| {
+                if let Some(shared) = weak.upgrade() {
+                    shared.on_event(event);
+                }
+            });
+            let id = manager.connection.socket(&nsp, kind, options.clone(), sink);
+            SocketShared {
+                manager,
+                id,
+                nsp,
+                options,
+                state: RefCell::new(State {
+                    auth,
+                    ..State::default()
+                }),
+                listeners: Emitter::default(),
+            }
+        });
+        Self { shared }
     }
 }
 
@@ -78,10 +106,55 @@ impl Socket {
         !self.connected()
     }
 
+    /// Whether the socket is connected or will (re)connect on its own.
+    #[wasm_bindgen(getter)]
+    pub fn active(&self) -> bool {
+        let shared = &self.shared;
+        shared.id.is_some_and(|id| {
+            shared
+                .manager
+                .connection
+                .read(|client| client.is_active(id))
+                .unwrap_or(true)
+        })
+    }
+
+    /// Whether the last connection restored the session (connection state recovery).
+    #[wasm_bindgen(getter)]
+    pub fn recovered(&self) -> bool {
+        self.shared.state.borrow().recovered
+    }
+
+    /// The `auth` payload (an object, or a function `(cb) => cb(data)`).
+    #[wasm_bindgen(getter)]
+    pub fn auth(&self) -> JsValue {
+        self.shared
+            .state
+            .borrow()
+            .auth
+            .clone()
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Replaces the `auth` payload for the next connection.
+    #[wasm_bindgen(setter)]
+    pub fn set_auth(&self, auth: JsValue) {
+        let auth = (!auth.is_undefined() && !auth.is_null()).then_some(auth);
+        if let Some(id) = self.shared.id {
+            let kind = auth_kind(auth.as_ref());
+            self.shared.manager.connection.set_auth(id, kind);
+        }
+        self.shared.state.borrow_mut().auth = auth;
+    }
+
     /// The transport in use (`polling` or `websocket`), while there is a connection.
     #[wasm_bindgen(getter)]
     pub fn transport(&self) -> Option<String> {
-        self.shared.connection.transport_name().map(str::to_owned)
+        self.shared
+            .manager
+            .connection
+            .transport_name()
+            .map(str::to_owned)
     }
 
     /// The namespace, such as `/` or `/admin`.
@@ -90,50 +163,107 @@ impl Socket {
         self.shared.nsp.clone()
     }
 
-    /// Connects, unless already connected or connecting.
-    pub fn connect(&self) -> Result<(), JsValue> {
+    /// How many emits wait for the socket to connect (or for their retry turn).
+    #[wasm_bindgen(getter, js_name = "_buffered")]
+    pub fn buffered(&self) -> u32 {
         let shared = &self.shared;
-        if shared.state.borrow().socket.is_some() {
-            return Ok(());
+        shared
+            .id
+            .and_then(|id| shared.manager.connection.read(|client| client.buffered(id)))
+            .map_or(0, |count| u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    /// Connects, unless already connected.
+    pub fn connect(&self) -> Result<(), JsValue> {
+        if let Some(id) = self.shared.id {
+            self.shared.manager.connection.connect(id);
         }
-        let auth = match &shared.auth {
-            Some(auth) => Some(JSON::stringify(auth)?.into()),
-            None => None,
-        };
-        let sink_owner = shared.clone();
-        let sink: EventSink = Rc::new(move |event| sink_owner.on_event(event));
-        let id = shared.connection.connect(&shared.nsp, auth, sink);
-        shared.state.borrow_mut().socket = id;
         Ok(())
     }
 
     /// Disconnects; the `disconnect` event follows with `io client disconnect` if connected.
     pub fn disconnect(&self) {
-        let id = self.shared.state.borrow_mut().socket.take();
-        if let Some(id) = id {
-            self.shared.connection.disconnect(id);
+        if let Some(id) = self.shared.id {
+            self.shared.manager.connection.disconnect(id);
         }
     }
 
-    /// Emits `[event, ...args]` (the JS wrapper builds the array). Throws for reserved names.
+    /// Emits `[event, ...args]` (the JS wrapper builds the array), with an ack callback when
+    /// `ack` is a function. Throws for reserved names and for more than 10 binaries.
     #[wasm_bindgen(js_name = "_emit")]
-    pub fn emit_packet(&self, packet: Array) -> Result<(), JsValue> {
+    pub fn emit_packet(&self, packet: Array, ack: Option<Function>) -> Result<(), JsValue> {
+        let shared = &self.shared;
         let name = packet.get(0);
-        if name
-            .as_string()
-            .is_some_and(|name| is_reserved_event(&name))
-        {
+        if let Some(name) = name.as_string().filter(|name| is_reserved_event(name)) {
             let mut message = String::from("\"");
-            message.push_str(&name.as_string().unwrap_or_default());
+            message.push_str(&name);
             message.push_str("\" is a reserved event name");
             return Err(type_error(&message));
         }
+        let mut flags = core::mem::take(&mut shared.state.borrow_mut().flags);
         let event = encode_event(&packet)?;
-        let Some(id) = self.shared.state.borrow().socket else {
-            return Ok(());
-        };
-        self.shared.connection.emit(id, event);
+        shared.listeners.emit_outgoing(&packet);
+        flags.ack = ack.is_some();
+        let Some(id) = shared.id else { return Ok(()) };
+        let ticket = shared.manager.connection.emit(id, event, flags);
+        if let (Some(ticket), Some(ack)) = (ticket, ack) {
+            let error_first = flags.timeout.is_some()
+                || shared.options.ack_timeout.is_some()
+                || shared.options.retries.is_some()
+                || Reflect::get(&ack, &"withError".into()).is_ok_and(|flag| flag.is_truthy());
+            shared
+                .state
+                .borrow_mut()
+                .acks
+                .push((ticket, ack, error_first));
+        }
         Ok(())
+    }
+
+    /// Sets a flag for the next emit: `volatile`, `timeout` (ms) or `compress` (ignored: the
+    /// browser decides WebSocket compression).
+    #[wasm_bindgen(js_name = "_flag")]
+    pub fn set_flag(&self, name: &str, value: JsValue) {
+        let mut state = self.shared.state.borrow_mut();
+        match name {
+            "volatile" => state.flags.volatile = true,
+            "timeout" => state.flags.timeout = value.as_f64().map(super::options::to_millis),
+            _ => {}
+        }
+    }
+
+    /// Answers the server's ack request `wire` with `args` (called by the ack function).
+    #[wasm_bindgen(js_name = "_ack")]
+    pub fn send_ack(&self, wire: f64, args: Array) -> Result<(), JsValue> {
+        let reply = encode_event(&args)?;
+        if let Some(id) = self.shared.id {
+            self.shared.manager.connection.ack(id, wire as u64, reply);
+        }
+        Ok(())
+    }
+
+    /// The answer of the `auth` function.
+    #[wasm_bindgen(js_name = "_authenticate")]
+    pub fn authenticate(&self, data: JsValue) -> Result<(), JsValue> {
+        let text = match data.is_undefined() || data.is_null() {
+            true => None,
+            false => JSON::stringify(&data)?.as_string(),
+        };
+        if let Some(id) = self.shared.id {
+            self.shared
+                .manager
+                .connection
+                .authenticate(id, text.as_deref());
+        }
+        Ok(())
+    }
+
+    /// Receives index.js's ack-function maker and auth caller (see the module docs).
+    #[wasm_bindgen(js_name = "_bind")]
+    pub fn bind(&self, make_ack: Function, ask_auth: Function) {
+        let mut state = self.shared.state.borrow_mut();
+        state.make_ack = Some(make_ack);
+        state.ask_auth = Some(ask_auth);
     }
 
     /// Adds a listener (`once` removes it after its first call).
@@ -151,18 +281,56 @@ impl Socket {
             .listeners
             .remove(event.as_deref(), listener.as_ref());
     }
+
+    /// The listeners of `event`, in order.
+    pub fn listeners(&self, event: JsString) -> Array {
+        self.shared.listeners.listeners(&String::from(event))
+    }
+
+    /// Whether `event` has listeners.
+    #[wasm_bindgen(js_name = "hasListeners")]
+    pub fn has_listeners(&self, event: JsString) -> bool {
+        self.shared
+            .listeners
+            .listeners(&String::from(event))
+            .length()
+            > 0
+    }
+
+    /// Adds a catch-all listener (incoming, or `outgoing` emits), at the end or the front.
+    #[wasm_bindgen(js_name = "_onAny")]
+    pub fn add_any(&self, listener: Function, prepend: bool, outgoing: bool) {
+        self.shared.listeners.add_any(listener, prepend, outgoing);
+    }
+
+    /// Removes one catch-all listener, or all of them.
+    #[wasm_bindgen(js_name = "_offAny")]
+    pub fn remove_any(&self, listener: Option<Function>, outgoing: bool) {
+        self.shared
+            .listeners
+            .remove_any(listener.as_ref(), outgoing);
+    }
+
+    /// The catch-all listeners.
+    #[wasm_bindgen(js_name = "_listenersAny")]
+    pub fn any_listeners(&self, outgoing: bool) -> Array {
+        self.shared.listeners.any(outgoing)
+    }
 }
 
-impl Shared {
+impl SocketShared {
     /// Handles what the connection says about this socket, then tells the listeners.
     fn on_event(&self, event: SocketEvent<JsValue>) {
         match event {
-            SocketEvent::Connect { sid } => {
-                self.state.borrow_mut().sid = Some(sid);
+            SocketEvent::Connect { sid, recovered } => {
+                {
+                    let mut state = self.state.borrow_mut();
+                    state.sid = Some(sid);
+                    state.recovered = recovered;
+                }
                 self.listeners.emit("connect", &Array::new());
             }
             SocketEvent::ConnectError(cause) => {
-                *self.state.borrow_mut() = State::default();
                 self.listeners
                     .emit("connect_error", &Array::of1(&connect_error(cause)));
             }
@@ -170,30 +338,92 @@ impl Shared {
                 reason,
                 description,
             } => {
-                *self.state.borrow_mut() = State::default();
+                self.state.borrow_mut().sid = None;
                 let details =
                     description.map_or(JsValue::UNDEFINED, |text| error_with_data(&text, None));
                 self.listeners
                     .emit("disconnect", &Array::of2(&reason.as_str().into(), &details));
             }
-            SocketEvent::Event(inbound) => {
-                if let Some((name, args)) = decode_event(&inbound) {
-                    self.listeners.emit(&name, &args);
+            SocketEvent::Event(inbound) => self.on_server_event(&inbound),
+            SocketEvent::AuthRequired => self.ask_auth(),
+            SocketEvent::Ack { ticket, reply } => self.on_ack(ticket, Ok(&reply)),
+            SocketEvent::AckFailed { ticket, cause } => self.on_ack(ticket, Err(cause)),
+        }
+    }
+
+    fn on_server_event(&self, inbound: &Inbound<JsValue>) {
+        let Some((name, args)) = decode_event(inbound) else {
+            return;
+        };
+        if let Some(wire) = inbound.ack_id {
+            let make_ack = self.state.borrow().make_ack.clone();
+            if let Some(make_ack) = make_ack {
+                if let Ok(ack) = make_ack.call1(&JsValue::UNDEFINED, &(wire as f64).into()) {
+                    args.push(&ack);
+                }
+            }
+        }
+        self.listeners.emit_event(&name, &args);
+    }
+
+    /// Calls the ack callback of `ticket` with the server's values, or with the error.
+    fn on_ack(&self, ticket: Ticket, result: Result<&Inbound<JsValue>, AckFailure>) {
+        let found = {
+            let mut state = self.state.borrow_mut();
+            let index = state.acks.iter().position(|(known, _, _)| *known == ticket);
+            index.map(|index| state.acks.remove(index))
+        };
+        let Some((_, callback, error_first)) = found else {
+            return;
+        };
+        let args = match result {
+            Ok(reply) => {
+                let args = decode_args(reply).unwrap_or_default();
+                if error_first {
+                    args.unshift(&JsValue::NULL);
+                }
+                args
+            }
+            Err(AckFailure::TimedOut) => {
+                Array::of1(&error_with_data("operation has timed out", None))
+            }
+            Err(AckFailure::Disconnected) if error_first => {
+                Array::of1(&error_with_data("socket has been disconnected", None))
+            }
+            Err(AckFailure::Disconnected) => return,
+        };
+        if let Err(error) = callback.apply(&JsValue::UNDEFINED, &args) {
+            super::errors::report_listener_error(&error);
+        }
+    }
+
+    /// Calls the `auth` function; its callback answers through `_authenticate`.
+    fn ask_auth(&self) {
+        let (auth, ask_auth) = {
+            let state = self.state.borrow();
+            (state.auth.clone(), state.ask_auth.clone())
+        };
+        match (auth, ask_auth) {
+            (Some(auth), Some(ask_auth)) => {
+                if let Err(error) = ask_auth.call1(&JsValue::UNDEFINED, &auth) {
+                    super::errors::report_listener_error(&error);
+                }
+            }
+            _ => {
+                if let Some(id) = self.id {
+                    self.manager.connection.authenticate(id, None);
                 }
             }
         }
     }
 }
 
-fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
-    match cause {
-        ConnectError::Refused(span) => decode_connect_error(&span),
-        ConnectError::Transport(failure) => {
-            transport_error(failure.message, failure.status, failure.context.as_ref())
-        }
-        ConnectError::IncompatibleServer => error_with_data(
-            "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
-            None,
-        ),
+/// How the core gets the CONNECT payload: a function is asked each time, an object is sent as
+/// its JSON.
+fn auth_kind(auth: Option<&JsValue>) -> Auth {
+    match auth {
+        Some(auth) if auth.is_function() => Auth::Asked,
+        Some(auth) => Auth::Fixed(JSON::stringify(auth).ok().and_then(|text| text.as_string())),
+        None => Auth::Fixed(None),
     }
 }

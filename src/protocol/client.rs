@@ -288,6 +288,13 @@ impl<P: Payload> Client<P> {
         }
     }
 
+    /// Replaces a socket's CONNECT payload (`socket.auth = ...`) for its next connection.
+    pub fn set_auth(&mut self, id: SocketId, auth: Auth) {
+        if let Some(socket) = self.socket_mut(id) {
+            socket.set_auth(auth);
+        }
+    }
+
     /// Whether the socket is active: connected, or going to (re)connect.
     pub fn is_active(&self, id: SocketId) -> bool {
         self.socket_ref(id).is_some_and(NamespaceSocket::is_active)

@@ -286,6 +286,11 @@ impl<P: Clone> NamespaceSocket<P> {
         self.acks.next_deadline()
     }
 
+    /// Replaces the CONNECT payload for the next connection.
+    pub fn set_auth(&mut self, auth: Auth) {
+        self.auth = auth;
+    }
+
     /// Marks the socket active (the user called `connect()`).
     pub fn activate(&mut self) {
         self.active = true;

@@ -1,0 +1,271 @@
+//! `Manager` for JavaScript: one connection to a server, shared by namespace sockets, with
+//! socket.io-client's reconnection options as getter-setters and its events.
+//!
+//! The `io()` cache, `manager.socket()`'s per-namespace reuse and the chainable method forms
+//! live in `index.js`; this module creates connections and sockets and turns the core's
+//! connection events into JS events.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Function, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::emitter::Emitter;
+use super::errors::{connect_error, error_with_data, type_error};
+use super::options::{millis_option, IoOptions};
+use super::socket::Socket;
+use crate::driver::{Connection, ConnectionConfig, ManagerSink};
+use crate::protocol::client::{ManagerEvent, Settings};
+use crate::protocol::uri::{Location, ServerUrl};
+
+/// A connection to one server (socket.io-client's `Manager`).
+#[wasm_bindgen]
+pub struct Manager {
+    shared: Rc<ManagerShared>,
+}
+
+/// What a manager's sockets share.
+pub(crate) struct ManagerShared {
+    pub(crate) connection: Connection,
+    pub(crate) listeners: Emitter,
+    pub(crate) auto_connect: bool,
+    /// The options `io()` was called with: defaults for the sockets of this manager.
+    pub(crate) opts: JsValue,
+}
+
+impl Manager {
+    /// A manager for `server` with `options`; opens at once when `autoConnect`.
+    fn create(server: ServerUrl, options: IoOptions, opts: JsValue) -> Self {
+        let query = options.query.unwrap_or_else(|| server.query.clone());
+        let connection = Connection::new(ConnectionConfig {
+            url: server,
+            path: options.path,
+            query,
+            engine: options.engine,
+            settings: options.settings,
+            remember_upgrade: options.remember_upgrade,
+            timestamp_param: options.timestamp_param,
+            timestamp_requests: options.timestamp_requests,
+            http: options.http,
+        });
+        let shared = Rc::new(ManagerShared {
+            connection,
+            listeners: Emitter::default(),
+            auto_connect: options.auto_connect,
+            opts,
+        });
+        let weak = Rc::downgrade(&shared);
+        let sink: ManagerSink = Rc::new(move |event| {
+            if let Some(shared) = weak.upgrade() {
+                shared.on_event(event);
+            }
+        });
+        shared.connection.set_manager_sink(sink);
+        if shared.auto_connect {
+            shared.connection.open();
+        }
+        Self { shared }
+    }
+
+    /// The server and namespace of `url`, resolved against the page's location.
+    pub(crate) fn resolve(url: Option<&str>) -> Result<ServerUrl, JsValue> {
+        let (protocol, host) = page_location();
+        let location = match (&protocol, &host) {
+            (Some(protocol), Some(host)) => Some(Location { protocol, host }),
+            _ => None,
+        };
+        ServerUrl::resolve(url, location).map_err(|error| type_error(error.as_str()))
+    }
+}
+
+#[wasm_bindgen]
+impl Manager {
+    /// `new Manager(url?, opts?)`, as in socket.io-client (the URL's namespace is ignored).
+    #[wasm_bindgen(constructor)]
+    pub fn new(url: JsValue, opts: JsValue) -> Result<Manager, JsValue> {
+        let (url, opts) = split_arguments(url, opts);
+        let options = IoOptions::read(&opts)?;
+        let server = Self::resolve(url.as_deref())?;
+        Ok(Self::create(server, options, opts))
+    }
+
+    /// A new socket for `nsp` (index.js reuses one per namespace).
+    #[wasm_bindgen(js_name = "_socket")]
+    pub fn socket(&self, nsp: String, opts: JsValue) -> Result<Socket, JsValue> {
+        let opts = if opts.is_object() {
+            opts
+        } else {
+            self.shared.opts.clone()
+        };
+        let options = IoOptions::read(&opts)?;
+        let socket = Socket::new(self.shared.clone(), nsp, options.auth, options.socket);
+        if self.shared.auto_connect {
+            socket.connect()?;
+        }
+        Ok(socket)
+    }
+
+    /// Opens the connection unless it is open or opening.
+    #[wasm_bindgen(js_name = "_open")]
+    pub fn open(&self) {
+        self.shared.connection.open();
+    }
+
+    /// Closes the connection for good (`manager.disconnect()`).
+    #[wasm_bindgen(js_name = "_close")]
+    pub fn close(&self) {
+        self.shared.connection.close();
+    }
+
+    /// `closed`, `opening` or `open`.
+    #[wasm_bindgen(getter, js_name = "_readyState")]
+    pub fn ready_state(&self) -> String {
+        self.shared
+            .connection
+            .read(|client| client.ready_state())
+            .unwrap_or("open")
+            .to_owned()
+    }
+
+    /// A snapshot of the Engine.IO connection: `{ id, readyState, transport: { name } }`.
+    #[wasm_bindgen(getter)]
+    pub fn engine(&self) -> JsValue {
+        let connection = &self.shared.connection;
+        let engine = Object::new();
+        let transport = Object::new();
+        let set = |target: &Object, key: &str, value: JsValue| {
+            let _ = Reflect::set(target, &JsValue::from_str(key), &value);
+        };
+        let name = connection.transport_name().map(JsValue::from_str);
+        set(&transport, "name", name.unwrap_or(JsValue::UNDEFINED));
+        let sid = connection.read(|client| client.sid()).flatten();
+        set(
+            &engine,
+            "id",
+            sid.map_or(JsValue::UNDEFINED, |sid| sid.into()),
+        );
+        set(&engine, "readyState", self.ready_state().into());
+        set(&engine, "transport", transport.into());
+        engine.into()
+    }
+
+    /// A reconnection setting by its socket.io-client name.
+    #[wasm_bindgen(js_name = "_setting")]
+    pub fn setting(&self, name: &str) -> JsValue {
+        let Some(settings) = self.shared.connection.read(|client| client.settings()) else {
+            return JsValue::UNDEFINED;
+        };
+        let millis = |value: u64| JsValue::from_f64(value as f64);
+        match name {
+            "reconnection" => settings.reconnection.into(),
+            "reconnectionAttempts" if settings.reconnection_attempts == u32::MAX => {
+                JsValue::from_f64(f64::INFINITY)
+            }
+            "reconnectionAttempts" => settings.reconnection_attempts.into(),
+            "reconnectionDelay" => millis(settings.backoff.min),
+            "reconnectionDelayMax" => millis(settings.backoff.max),
+            "randomizationFactor" => settings.backoff.jitter.into(),
+            "timeout" => settings.timeout.map_or(JsValue::FALSE, millis),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Changes a reconnection setting by its socket.io-client name.
+    #[wasm_bindgen(js_name = "_setSetting")]
+    pub fn set_setting(&self, name: &str, value: JsValue) {
+        let connection = &self.shared.connection;
+        let Some(mut settings) = connection.read(|client| client.settings()) else {
+            return;
+        };
+        apply_setting(&mut settings, name, &value);
+        connection.set_settings(settings);
+    }
+
+    /// Adds a listener (`once` removes it after its first call).
+    #[wasm_bindgen(js_name = "_on")]
+    pub fn add_listener(&self, event: JsString, listener: Function, once: bool) {
+        self.shared
+            .listeners
+            .add(String::from(event), listener, once);
+    }
+
+    /// Removes listeners: all, all of `event`, or one.
+    #[wasm_bindgen(js_name = "_off")]
+    pub fn remove_listener(&self, event: Option<String>, listener: Option<Function>) {
+        self.shared
+            .listeners
+            .remove(event.as_deref(), listener.as_ref());
+    }
+}
+
+impl ManagerShared {
+    /// Tells the listeners what the connection did.
+    fn on_event(&self, event: ManagerEvent<JsValue>) {
+        let (name, args) = match event {
+            ManagerEvent::Open => ("open", Array::new()),
+            ManagerEvent::Error(error) => ("error", Array::of1(&connect_error(error))),
+            ManagerEvent::Ping => ("ping", Array::new()),
+            ManagerEvent::Close {
+                reason,
+                description,
+            } => {
+                let details =
+                    description.map_or(JsValue::UNDEFINED, |text| error_with_data(&text, None));
+                ("close", Array::of2(&reason.as_str().into(), &details))
+            }
+            ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", Array::of1(&n.into())),
+            ManagerEvent::Reconnect(n) => ("reconnect", Array::of1(&n.into())),
+            ManagerEvent::ReconnectError(error) => {
+                ("reconnect_error", Array::of1(&connect_error(error)))
+            }
+            ManagerEvent::ReconnectFailed => ("reconnect_failed", Array::new()),
+        };
+        self.listeners.emit(name, &args);
+    }
+}
+
+fn apply_setting(settings: &mut Settings, name: &str, value: &JsValue) {
+    let number = value.as_f64();
+    match (name, number) {
+        ("reconnection", _) => settings.reconnection = value.is_truthy(),
+        ("reconnectionAttempts", Some(n)) => {
+            settings.reconnection_attempts = n.clamp(0.0, f64::from(u32::MAX)) as u32
+        }
+        ("reconnectionDelay", Some(n)) => settings.backoff.min = n.max(0.0) as u64,
+        ("reconnectionDelayMax", Some(n)) => settings.backoff.max = n.max(0.0) as u64,
+        ("randomizationFactor", Some(n)) => settings.backoff.jitter = n,
+        ("timeout", _) => {
+            let holder = Object::new();
+            let _ = Reflect::set(&holder, &"timeout".into(), value);
+            settings.timeout = match value.as_bool() {
+                Some(false) => None,
+                _ => millis_option(&holder, "timeout").ok().flatten(),
+            };
+        }
+        _ => {}
+    }
+}
+
+/// `io(opts)` and `new Manager(opts)` take the options first when there is no URL.
+pub(crate) fn split_arguments(url: JsValue, opts: JsValue) -> (Option<String>, JsValue) {
+    match url.as_string() {
+        Some(url) => (Some(url), opts),
+        None if url.is_object() => (None, url),
+        None => (None, opts),
+    }
+}
+
+/// `location.protocol` and `location.host` of the page (or worker), when there is one.
+fn page_location() -> (Option<String>, Option<String>) {
+    let location = Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
+        .unwrap_or(JsValue::UNDEFINED);
+    if !location.is_object() {
+        return (None, None);
+    }
+    let field = |name: &str| {
+        Reflect::get(&location, &JsValue::from_str(name))
+            .ok()
+            .and_then(|value| value.as_string())
+    };
+    (field("protocol"), field("host"))
+}
