@@ -424,3 +424,14 @@ fn volatile_emits_are_dropped_while_a_post_is_in_flight() {
         .collect();
     assert_eq!(posts, [post(r#"42["v",1]"#)]);
 }
+
+#[test]
+fn an_open_with_a_callback_does_not_reconnect_when_it_fails() {
+    let mut driver = reconnecting(u32::MAX);
+    driver.client.open(driver.at(), false);
+    let transport = driver.transport();
+    driver.fail(transport, "websocket error");
+    driver.drain();
+    assert_eq!(driver.manager, ["error: websocket error"]);
+    assert_eq!(driver.client.poll_timeout(), None);
+}

@@ -142,9 +142,9 @@ impl Connection {
         Some(id)
     }
 
-    /// Opens the connection unless it is open or opening.
-    pub fn open(&self) {
-        self.with_client(|client| client.open(now()));
+    /// Opens the connection unless it is open or opening; `retry`: reconnect if that fails.
+    pub fn open(&self, retry: bool) {
+        self.with_client(|client| client.open(now(), retry));
     }
 
     /// Closes the connection for good (no reconnection).

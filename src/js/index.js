@@ -157,7 +157,7 @@ Object.assign(Manager.prototype, {
       };
       this.once("open", onOpen).once("error", onError);
     }
-    this._open();
+    this._open(typeof callback !== "function");
     return this;
   },
   connect(callback) {
@@ -177,7 +177,7 @@ Object.assign(Manager.prototype, {
     if (!socket) {
       socket = bind(this._socket(nsp, opts), this);
       this._nsps.set(nsp, socket);
-    } else if (this._autoConnect !== false && !socket.active) {
+    } else if (this._autoConnect && !socket.active) {
       socket.connect();
     }
     return socket;
@@ -202,12 +202,6 @@ function bind(socket, manager) {
   return socket;
 }
 
-function createManager(url, opts) {
-  const manager = new Manager(url, opts);
-  manager._autoConnect = opts?.autoConnect;
-  return manager;
-}
-
 // socket.io-client's `lookup`: one Manager per server (scheme, host, port, path), reused for
 // every namespace, unless `forceNew`, `multiplex: false`, or the namespace is already open on it.
 const cache = new Map();
@@ -225,9 +219,9 @@ export function io(url, opts) {
   const fresh = opts.forceNew || opts["force new connection"] || opts.multiplex === false || sameNamespace;
   let manager;
   if (fresh) {
-    manager = createManager(url, opts);
+    manager = new Manager(url, opts);
   } else {
-    manager = cached ?? createManager(url, opts);
+    manager = cached ?? new Manager(url, opts);
     cache.set(id, manager);
   }
   return manager.socket(nsp, opts);

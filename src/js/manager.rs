@@ -5,6 +5,7 @@
 //! live in `index.js`; this module creates connections and sockets and turns the core's
 //! connection events into JS events.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, JsString, Object, Reflect};
@@ -16,6 +17,7 @@ use super::options::{millis_option, IoOptions};
 use super::socket::Socket;
 use crate::driver::{Connection, ConnectionConfig, ManagerSink};
 use crate::protocol::client::{ManagerEvent, Settings};
+use crate::protocol::socket::ConnectError;
 use crate::protocol::uri::{Location, ServerUrl};
 
 /// A connection to one server (socket.io-client's `Manager`).
@@ -31,6 +33,8 @@ pub(crate) struct ManagerShared {
     pub(crate) auto_connect: bool,
     /// The options `io()` was called with: defaults for the sockets of this manager.
     pub(crate) opts: JsValue,
+    /// The last `error` value, which is also the sockets' `connect_error` value.
+    last_error: RefCell<JsValue>,
 }
 
 impl Manager {
@@ -53,6 +57,7 @@ impl Manager {
             listeners: Emitter::default(),
             auto_connect: options.auto_connect,
             opts,
+            last_error: RefCell::new(JsValue::UNDEFINED),
         });
         let weak = Rc::downgrade(&shared);
         let sink: ManagerSink = Rc::new(move |event| {
@@ -62,7 +67,7 @@ impl Manager {
         });
         shared.connection.set_manager_sink(sink);
         if shared.auto_connect {
-            shared.connection.open();
+            shared.connection.open(true);
         }
         Self { shared }
     }
@@ -105,16 +110,23 @@ impl Manager {
         Ok(socket)
     }
 
-    /// Opens the connection unless it is open or opening.
+    /// Opens the connection unless it is open or opening; `retry`: reconnect if that fails
+    /// (false when `open(callback)` handles the failure).
     #[wasm_bindgen(js_name = "_open")]
-    pub fn open(&self) {
-        self.shared.connection.open();
+    pub fn open(&self, retry: bool) {
+        self.shared.connection.open(retry);
     }
 
     /// Closes the connection for good (`manager.disconnect()`).
     #[wasm_bindgen(js_name = "_close")]
     pub fn close(&self) {
         self.shared.connection.close();
+    }
+
+    /// Whether sockets connect as soon as they are created (`autoConnect`).
+    #[wasm_bindgen(getter, js_name = "_autoConnect")]
+    pub fn auto_connect(&self) -> bool {
+        self.shared.auto_connect
     }
 
     /// `closed`, `opening` or `open`.
@@ -199,11 +211,31 @@ impl Manager {
 }
 
 impl ManagerShared {
+    /// A socket's `connect_error` value: the Manager's `error` value when the connection
+    /// failed (the same object, as in socket.io-client), else the server's refusal.
+    pub(crate) fn connect_error(&self, cause: ConnectError<JsValue>) -> JsValue {
+        match cause {
+            ConnectError::Transport(_) | ConnectError::Timeout => {
+                let last = self.last_error.borrow().clone();
+                if last.is_undefined() {
+                    connect_error(cause)
+                } else {
+                    last
+                }
+            }
+            ConnectError::Refused(_) | ConnectError::IncompatibleServer => connect_error(cause),
+        }
+    }
+
     /// Tells the listeners what the connection did.
     fn on_event(&self, event: ManagerEvent<JsValue>) {
         let (name, args) = match event {
             ManagerEvent::Open => ("open", Array::new()),
-            ManagerEvent::Error(error) => ("error", Array::of1(&connect_error(error))),
+            ManagerEvent::Error(error) => {
+                let error = connect_error(error);
+                *self.last_error.borrow_mut() = error.clone();
+                ("error", Array::of1(&error))
+            }
             ManagerEvent::Ping => ("ping", Array::new()),
             ManagerEvent::Close {
                 reason,

@@ -13,7 +13,7 @@ use js_sys::{Array, Function, JsString, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::emitter::Emitter;
-use super::errors::{connect_error, error_with_data, type_error};
+use super::errors::{error_with_data, type_error};
 use super::manager::ManagerShared;
 use super::payload::{decode_args, decode_event, encode_event};
 use crate::driver::EventSink;
@@ -331,8 +331,8 @@ impl SocketShared {
                 self.listeners.emit("connect", &Array::new());
             }
             SocketEvent::ConnectError(cause) => {
-                self.listeners
-                    .emit("connect_error", &Array::of1(&connect_error(cause)));
+                let error = self.manager.connect_error(cause);
+                self.listeners.emit("connect_error", &Array::of1(&error));
             }
             SocketEvent::Disconnect {
                 reason,

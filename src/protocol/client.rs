@@ -97,10 +97,12 @@ pub enum Output<P> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Closed,
-    /// Waiting for the open packet until `deadline`; `reconnecting` when a reconnection opened it.
+    /// Waiting for the open packet until `deadline`; `reconnecting` when a reconnection opened
+    /// it; `retry` unless the user opened it with a callback that handles failure.
     Opening {
         deadline: Option<Instant>,
         reconnecting: bool,
+        retry: bool,
     },
     Open,
 }
@@ -210,9 +212,10 @@ impl<P: Payload> Client<P> {
     }
 
     /// Opens the connection unless it is open or opening (socket.io-client's `manager.open()`).
-    pub fn open(&mut self, now: Instant) {
+    /// With `retry` false (`open(callback)`), a failure to open does not start reconnecting.
+    pub fn open(&mut self, now: Instant, retry: bool) {
         if self.phase == Phase::Closed {
-            self.open_engine(now, false);
+            self.open_engine(now, false, retry);
         }
     }
 
@@ -238,7 +241,7 @@ impl<P: Payload> Client<P> {
         }
         socket.activate();
         if !self.reconnecting {
-            self.open(now);
+            self.open(now, true);
         }
         if self.phase == Phase::Open {
             self.with_socket(id, |socket, out| socket.begin_connect(out));
@@ -451,7 +454,7 @@ impl<P: Payload> Client<P> {
         self.outputs.pop_front()
     }
 
-    fn open_engine(&mut self, now: Instant, reconnecting: bool) {
+    fn open_engine(&mut self, now: Instant, reconnecting: bool, retry: bool) {
         self.skip_reconnect = false;
         let engine = EngineSession::new(self.engine_config.clone(), self.next_transport);
         self.engine = Some(engine);
@@ -462,6 +465,7 @@ impl<P: Payload> Client<P> {
         self.phase = Phase::Opening {
             deadline,
             reconnecting,
+            retry,
         };
         self.move_commands();
     }
@@ -475,7 +479,7 @@ impl<P: Payload> Client<P> {
         self.outputs
             .push_back(Output::Manager(ManagerEvent::ReconnectAttempt(attempt)));
         if self.phase == Phase::Closed {
-            self.open_engine(now, true);
+            self.open_engine(now, true, true);
         }
     }
 
@@ -498,13 +502,14 @@ impl<P: Payload> Client<P> {
 
     /// The connection could not open (a transport failed before the handshake, or `timeout`).
     fn on_open_failed(&mut self, now: Instant, error: ConnectError<P>) {
-        let was_reconnecting = matches!(
-            self.phase,
+        let (was_reconnecting, retry) = match self.phase {
             Phase::Opening {
-                reconnecting: true,
+                reconnecting,
+                retry,
                 ..
-            }
-        );
+            } => (reconnecting, retry),
+            Phase::Closed | Phase::Open => (false, true),
+        };
         self.drop_engine();
         self.report_error(&error);
         if was_reconnecting {
@@ -512,7 +517,7 @@ impl<P: Payload> Client<P> {
             self.reconnect(now);
             self.outputs
                 .push_back(Output::Manager(ManagerEvent::ReconnectError(error)));
-        } else if !self.reconnecting && self.settings.reconnection && self.backoff.attempts() == 0 {
+        } else if retry && !self.reconnecting && self.settings.reconnection && self.backoff.attempts() == 0 {
             self.reconnect(now);
         }
     }
