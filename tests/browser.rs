@@ -213,7 +213,9 @@ fn emitting_a_reserved_name_throws() {
         "removeListener",
     ] {
         assert!(
-            socket.emit_packet(Array::of1(&name.into()), None).is_err(),
+            socket
+                .emit_packet(Array::of1(&name.into()), None, false, None)
+                .is_err(),
             "{name} was accepted"
         );
     }

@@ -269,7 +269,7 @@ fn a_write_after_a_missed_deadline_closes_with_ping_timeout_and_buffers_the_pack
     let id = driver.ids[socket as usize];
     assert_eq!(
         driver.client.buffered(id),
-        1,
+        [r#"["late"]"#],
         "kept for the next connection"
     );
     driver.client.connect(driver.at(), id);
@@ -356,7 +356,11 @@ fn transport_close_after_connect_is_a_transport_close_disconnect() {
         driver.drain(),
         [
             Seen::Close,
-            Seen::Disconnect(socket, "transport close", Some("websocket error".into()))
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("websocket connection closed".into())
+            )
         ]
     );
     // A new connect opens a new transport.

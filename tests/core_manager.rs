@@ -51,7 +51,11 @@ fn a_dropped_connection_reopens_after_a_growing_jittered_delay_and_reconnects_so
         driver.drain(),
         [
             Seen::Close,
-            Seen::Disconnect(socket, "transport close", Some("websocket error".into()))
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("websocket connection closed".into())
+            )
         ]
     );
     let mut last = driver.now;
@@ -200,7 +204,11 @@ fn one_socket_leaving_keeps_the_connection_and_reconnection_for_the_other() {
         driver.drain(),
         [
             Seen::Close,
-            Seen::Disconnect(root, "transport close", Some("websocket error".into())),
+            Seen::Disconnect(
+                root,
+                "transport close",
+                Some("websocket connection closed".into())
+            ),
             open_ws(),
             sent("40")
         ],
@@ -296,7 +304,11 @@ fn ack_timeouts_fire_on_the_virtual_clock_and_pending_acks_fail_on_disconnect() 
         [
             sent(&format!(r#"42{}["lost"]"#, 1)),
             Seen::Close,
-            Seen::Disconnect(socket, "transport close", Some("websocket error".into())),
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("websocket connection closed".into())
+            ),
             Seen::AckFailed(socket, lost, "disconnected")
         ]
     );
@@ -434,4 +446,22 @@ fn an_open_with_a_callback_does_not_reconnect_when_it_fails() {
     driver.drain();
     assert_eq!(driver.manager, ["error: websocket error"]);
     assert_eq!(driver.client.poll_timeout(), None);
+}
+
+#[test]
+fn events_replayed_before_the_connect_reply_are_delivered_before_connect() {
+    let mut driver = reconnecting(u32::MAX);
+    let socket2 = driver.connect("/", None);
+    driver.receive(OPEN);
+    driver.receive(r#"42["missed",1,"o1"]"#);
+    driver.receive(r#"40{"sid":"s1","pid":"p"}"#);
+    assert_eq!(
+        driver.drain(),
+        [
+            open_ws(),
+            sent("40"),
+            Seen::Event(socket2, r#"["missed",1,"o1"]"#.into(), vec![]),
+            Seen::Connect(socket2, "s1".into())
+        ]
+    );
 }

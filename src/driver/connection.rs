@@ -183,6 +183,11 @@ impl Connection {
         self.with_client(|client| client.set_auth(id, auth));
     }
 
+    /// Drops the emits waiting in a socket's send buffer.
+    pub fn clear_send_buffer(&self, id: SocketId) {
+        self.with_client(|client| client.clear_send_buffer(id));
+    }
+
     /// Reads something off the core without acting (`None` while the core is busy).
     pub fn read<T>(&self, read: impl FnOnce(&Client<JsValue>) -> T) -> Option<T> {
         let inner = self.inner.try_borrow().ok()?;

@@ -5,7 +5,7 @@ use wasm_bindgen::JsValue;
 
 use super::globals::report_error;
 use super::payload::decode_connect_error;
-use crate::protocol::socket::ConnectError;
+use crate::protocol::socket::{ConnectError, DisconnectReason};
 
 /// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
 pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
@@ -57,5 +57,22 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
             "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
             None,
         ),
+    }
+}
+
+/// The second argument of `disconnect` (and of the Manager's `close`): for a closed WebSocket
+/// `{ description }` as socket.io-client gives, otherwise an `Error` saying what went wrong.
+pub fn disconnect_details(reason: DisconnectReason, description: Option<&str>) -> JsValue {
+    let Some(text) = description else {
+        return JsValue::UNDEFINED;
+    };
+    match reason {
+        DisconnectReason::TransportClose => {
+            let details = js_sys::Object::new();
+            let _ = Reflect::set(&details, &JsValue::from_str("description"), &text.into());
+            details.into()
+        }
+        DisconnectReason::TransportError => transport_error(text, None, None),
+        _ => error_with_data(text, None),
     }
 }

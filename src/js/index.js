@@ -36,7 +36,15 @@ const socketDisconnect = Socket.prototype.disconnect;
 Object.assign(Socket.prototype, {
   emit(event, ...args) {
     const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
-    this._emit([event, ...args], ack);
+    const { volatile = false, timeout } = this._flags ?? {};
+    this._flags = undefined;
+    const send = (packet) => this._emit(packet, ack, volatile, timeout);
+    const packet = [event, ...args];
+    if (this._reading === undefined && !containsBlob(packet)) {
+      send(packet);
+    } else {
+      queueBehindBlobs(this, packet, send);
+    }
     return this;
   },
   send(...args) {
@@ -50,11 +58,11 @@ Object.assign(Socket.prototype, {
     });
   },
   timeout(ms) {
-    this._flag("timeout", ms);
+    this._flags = { ...this._flags, timeout: ms };
     return this;
   },
-  compress(compress) {
-    this._flag("compress", compress);
+  // Accepted for compatibility: the browser decides WebSocket compression.
+  compress() {
     return this;
   },
   connect() {
@@ -105,7 +113,7 @@ Object.assign(Socket.prototype, {
 Object.defineProperties(Socket.prototype, {
   volatile: {
     get() {
-      this._flag("volatile", true);
+      this._flags = { ...this._flags, volatile: true };
       return this;
     },
   },
@@ -115,18 +123,59 @@ Object.defineProperties(Socket.prototype, {
       return this._manager;
     },
   },
-  // socket.io-client exposes its queues; here they are the number of waiting packets' slots.
+  // The emits waiting to be sent, as socket.io-client's packets (a copy: assigning an empty
+  // array drops them).
   sendBuffer: {
     get() {
-      return Array.from({ length: this._buffered }, () => ({ type: 2, nsp: this.nsp }));
+      return this._sendBuffer().map((data) => ({ type: 2, nsp: this.nsp, data }));
+    },
+    set(packets) {
+      if (Array.isArray(packets) && packets.length === 0) this._clearSendBuffer();
     },
   },
+  // Events received before the CONNECT reply are delivered right after it, never kept longer.
   receiveBuffer: {
     get() {
       return [];
     },
   },
 });
+
+// Blob and File arguments: their bytes are read (asynchronously) before the event goes to the
+// wasm side; every later emit of the socket waits its turn, so the order of emits is kept.
+const isBlob = (value) => typeof Blob !== "undefined" && value instanceof Blob;
+
+function containsBlob(value, depth = 0) {
+  if (isBlob(value)) return true;
+  if (depth > 64 || value === null || typeof value !== "object" || ArrayBuffer.isView(value)) {
+    return false;
+  }
+  if (value instanceof ArrayBuffer) return false;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  return items.some((item) => containsBlob(item, depth + 1));
+}
+
+async function readBlobs(value) {
+  if (isBlob(value)) return value.arrayBuffer();
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
+  if (value instanceof ArrayBuffer || typeof value.toJSON === "function") return value;
+  if (Array.isArray(value)) return Promise.all(value.map(readBlobs));
+  const entries = await Promise.all(
+    Object.entries(value).map(async ([key, item]) => [key, await readBlobs(item)]),
+  );
+  return Object.fromEntries(entries);
+}
+
+function queueBehindBlobs(socket, packet, send) {
+  const turn = (socket._reading ?? Promise.resolve())
+    .then(() => readBlobs(packet))
+    .then(send)
+    .catch((error) => reportError(error));
+  socket._reading = turn;
+  turn.then(() => {
+    if (socket._reading === turn) socket._reading = undefined;
+  });
+}
 
 // Manager getter-setters: `m.reconnectionDelay()` reads, `m.reconnectionDelay(500)` sets and
 // returns the manager.

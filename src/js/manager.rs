@@ -12,7 +12,7 @@ use js_sys::{Array, Function, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::emitter::Emitter;
-use super::errors::{connect_error, error_with_data, type_error};
+use super::errors::{connect_error, disconnect_details, type_error};
 use super::options::{millis_option, IoOptions};
 use super::socket::Socket;
 use crate::driver::{Connection, ConnectionConfig, ManagerSink};
@@ -241,8 +241,7 @@ impl ManagerShared {
                 reason,
                 description,
             } => {
-                let details =
-                    description.map_or(JsValue::UNDEFINED, |text| error_with_data(&text, None));
+                let details = disconnect_details(reason.into(), description.as_deref());
                 ("close", Array::of2(&reason.as_str().into(), &details))
             }
             ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", Array::of1(&n.into())),

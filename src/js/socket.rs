@@ -11,9 +11,11 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, JsString, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::emitter::Emitter;
-use super::errors::{error_with_data, type_error};
+use super::errors::{disconnect_details, error_with_data, type_error};
+use super::globals::parse_json;
 use super::manager::ManagerShared;
 use super::payload::{decode_args, decode_event, encode_event};
 use crate::driver::EventSink;
@@ -44,8 +46,6 @@ struct State {
     sid: Option<String>,
     recovered: bool,
     auth: Option<JsValue>,
-    /// Flags for the next emit (`volatile`, `timeout()`).
-    flags: EmitFlags,
     /// Ack callbacks waiting for the server, with whether they are error-first.
     acks: Vec<(Ticket, Function, bool)>,
     /// From index.js: `(id) => ackFunction` and `(authFunction) => void`.
@@ -163,14 +163,29 @@ impl Socket {
         self.shared.nsp.clone()
     }
 
-    /// How many emits wait for the socket to connect (or for their retry turn).
-    #[wasm_bindgen(getter, js_name = "_buffered")]
-    pub fn buffered(&self) -> u32 {
+    /// The `[event, ...args]` arrays of the emits waiting for the socket to connect (or for
+    /// their retry turn), binaries still as placeholders.
+    #[wasm_bindgen(js_name = "_sendBuffer")]
+    pub fn send_buffer(&self) -> Array {
         let shared = &self.shared;
-        shared
+        let data = shared
             .id
             .and_then(|id| shared.manager.connection.read(|client| client.buffered(id)))
-            .map_or(0, |count| u32::try_from(count).unwrap_or(u32::MAX))
+            .unwrap_or_default();
+        data.iter()
+            .filter_map(|json| {
+                json.dyn_ref::<JsString>()
+                    .and_then(|text| parse_json(text).ok())
+            })
+            .collect()
+    }
+
+    /// Drops the emits waiting in the send buffer.
+    #[wasm_bindgen(js_name = "_clearSendBuffer")]
+    pub fn clear_send_buffer(&self) {
+        if let Some(id) = self.shared.id {
+            self.shared.manager.connection.clear_send_buffer(id);
+        }
     }
 
     /// Connects, unless already connected.
@@ -191,7 +206,13 @@ impl Socket {
     /// Emits `[event, ...args]` (the JS wrapper builds the array), with an ack callback when
     /// `ack` is a function. Throws for reserved names and for more than 10 binaries.
     #[wasm_bindgen(js_name = "_emit")]
-    pub fn emit_packet(&self, packet: Array, ack: Option<Function>) -> Result<(), JsValue> {
+    pub fn emit_packet(
+        &self,
+        packet: Array,
+        ack: Option<Function>,
+        volatile: bool,
+        timeout: Option<f64>,
+    ) -> Result<(), JsValue> {
         let shared = &self.shared;
         let name = packet.get(0);
         if let Some(name) = name.as_string().filter(|name| is_reserved_event(name)) {
@@ -200,10 +221,13 @@ impl Socket {
             message.push_str("\" is a reserved event name");
             return Err(type_error(&message));
         }
-        let mut flags = core::mem::take(&mut shared.state.borrow_mut().flags);
+        let flags = EmitFlags {
+            ack: ack.is_some(),
+            timeout: timeout.map(super::options::to_millis),
+            volatile,
+        };
         let event = encode_event(&packet)?;
         shared.listeners.emit_outgoing(&packet);
-        flags.ack = ack.is_some();
         let Some(id) = shared.id else { return Ok(()) };
         let ticket = shared.manager.connection.emit(id, event, flags);
         if let (Some(ticket), Some(ack)) = (ticket, ack) {
@@ -218,18 +242,6 @@ impl Socket {
                 .push((ticket, ack, error_first));
         }
         Ok(())
-    }
-
-    /// Sets a flag for the next emit: `volatile`, `timeout` (ms) or `compress` (ignored: the
-    /// browser decides WebSocket compression).
-    #[wasm_bindgen(js_name = "_flag")]
-    pub fn set_flag(&self, name: &str, value: JsValue) {
-        let mut state = self.shared.state.borrow_mut();
-        match name {
-            "volatile" => state.flags.volatile = true,
-            "timeout" => state.flags.timeout = value.as_f64().map(super::options::to_millis),
-            _ => {}
-        }
     }
 
     /// Answers the server's ack request `wire` with `args` (called by the ack function).
@@ -339,8 +351,7 @@ impl SocketShared {
                 description,
             } => {
                 self.state.borrow_mut().sid = None;
-                let details =
-                    description.map_or(JsValue::UNDEFINED, |text| error_with_data(&text, None));
+                let details = disconnect_details(reason, description.as_deref());
                 self.listeners
                     .emit("disconnect", &Array::of2(&reason.as_str().into(), &details));
             }

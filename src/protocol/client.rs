@@ -309,9 +309,17 @@ impl<P: Payload> Client<P> {
             .is_some_and(NamespaceSocket::is_connected)
     }
 
-    /// How many emits of the socket wait for it to connect (or for their turn to be retried).
-    pub fn buffered(&self, id: SocketId) -> usize {
-        self.socket_ref(id).map_or(0, NamespaceSocket::buffered)
+    /// The emits of the socket that wait for it to connect (or for their turn to be retried).
+    pub fn buffered(&self, id: SocketId) -> Vec<P> {
+        self.socket_ref(id)
+            .map_or_else(Vec::new, NamespaceSocket::buffered)
+    }
+
+    /// Drops the emits waiting in the socket's send buffer.
+    pub fn clear_send_buffer(&mut self, id: SocketId) {
+        if let Some(socket) = self.socket_mut(id) {
+            socket.clear_send_buffer();
+        }
     }
 
     /// A WebSocket text frame arrived on transport `id`; `handle` is the same frame as the driver
@@ -517,7 +525,11 @@ impl<P: Payload> Client<P> {
             self.reconnect(now);
             self.outputs
                 .push_back(Output::Manager(ManagerEvent::ReconnectError(error)));
-        } else if retry && !self.reconnecting && self.settings.reconnection && self.backoff.attempts() == 0 {
+        } else if retry
+            && !self.reconnecting
+            && self.settings.reconnection
+            && self.backoff.attempts() == 0
+        {
             self.reconnect(now);
         }
     }
@@ -602,8 +614,11 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .is_some_and(|engine| engine.handle_transport_lost(id));
         if closed {
+            // socket.io-client describes a WebSocket that closed under an open session so.
+            let description =
+                (reason == CloseReason::TransportClose).then_some("websocket connection closed");
             match self.phase {
-                Phase::Open => self.on_closed(now, reason, Some(failure), None),
+                Phase::Open => self.on_closed(now, reason, Some(failure), description),
                 Phase::Opening { .. } | Phase::Closed => {
                     self.on_open_failed(now, ConnectError::Transport(failure))
                 }
@@ -791,9 +806,7 @@ impl<P: Payload> Client<P> {
                 self.with_socket(id, |socket, out| socket.on_ack(now, wire, reply, out));
             }
             _ => {
-                if self.is_connected(id) {
-                    self.notify(id, SocketEvent::Event(inbound));
-                }
+                self.with_socket(id, |socket, out| socket.receive(inbound, out));
             }
         }
     }

@@ -13,8 +13,10 @@ pub enum DecodeError {
     Empty,
     /// The packet type character is not one the protocol defines.
     UnknownPacketType,
-    /// A binary packet without a valid `<n>-` attachment count, or one that is too large.
+    /// A binary packet without a valid `<n>-` attachment count.
     BadAttachmentCount,
+    /// A binary packet announcing more attachments than socket.io-client accepts (10).
+    TooManyAttachments,
     /// An ack id that is not a number or does not fit in 53 bits.
     BadAckId,
     /// The namespace is not followed by a valid payload.
@@ -42,6 +44,7 @@ impl DecodeError {
             Self::Empty => "empty packet",
             Self::UnknownPacketType => "unknown packet type",
             Self::BadAttachmentCount => "illegal attachments",
+            Self::TooManyAttachments => "too many attachments",
             Self::BadAckId => "invalid ack id",
             Self::BadNamespace => "invalid namespace",
             Self::InvalidJson => "invalid JSON",

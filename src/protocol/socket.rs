@@ -239,6 +239,8 @@ pub struct NamespaceSocket<P> {
     state: State,
     recovery: Recovery,
     send_buffer: VecDeque<Buffered<P>>,
+    /// Events that arrived before the CONNECT reply (a recovered session's missed packets).
+    receive_buffer: Vec<Inbound<P>>,
     acks: AckTable,
     queue: VecDeque<Queued<P>>,
     next_ticket: u64,
@@ -255,6 +257,7 @@ impl<P: Clone> NamespaceSocket<P> {
             state: State::Disconnected,
             recovery: Recovery::default(),
             send_buffer: VecDeque::new(),
+            receive_buffer: Vec::new(),
             acks: AckTable::default(),
             queue: VecDeque::new(),
             next_ticket: 0,
@@ -276,9 +279,17 @@ impl<P: Clone> NamespaceSocket<P> {
         self.state == State::Connected
     }
 
-    /// How many emits wait in the send buffer and the retry queue.
-    pub fn buffered(&self) -> usize {
-        self.send_buffer.len() + self.queue.len()
+    /// The emits waiting in the send buffer, then in the retry queue (their JSON arrays).
+    pub fn buffered(&self) -> Vec<P> {
+        let buffered = self.send_buffer.iter().map(|b| b.event.data.clone());
+        buffered
+            .chain(self.queue.iter().map(|q| q.event.data.clone()))
+            .collect()
+    }
+
+    /// Drops every emit waiting in the send buffer (`socket.sendBuffer = []`).
+    pub fn clear_send_buffer(&mut self) {
+        self.send_buffer.clear();
     }
 
     /// The earliest ack deadline.
@@ -350,7 +361,18 @@ impl<P: Clone> NamespaceSocket<P> {
         }
     }
 
-    /// The server accepted the CONNECT: what waited goes out, then `connect` is told.
+    /// An event from the server: delivered when connected, kept until then while connecting
+    /// (a recovering server replays missed packets before its CONNECT reply).
+    pub fn receive(&mut self, event: Inbound<P>, out: &mut Effects<P>) {
+        if self.is_connected() {
+            out.events.push(SocketEvent::Event(event));
+        } else if self.active {
+            self.receive_buffer.push(event);
+        }
+    }
+
+    /// The server accepted the CONNECT: events that waited are delivered and emits that waited
+    /// go out, then `connect` is told.
     pub fn on_connected(
         &mut self,
         now: Instant,
@@ -364,6 +386,8 @@ impl<P: Clone> NamespaceSocket<P> {
         }
         self.recovery.pid = pid;
         self.state = State::Connected;
+        out.events
+            .extend(self.receive_buffer.drain(..).map(SocketEvent::Event));
         while let Some(buffered) = self.send_buffer.pop_front() {
             self.push_event(buffered.event, buffered.wire_ack, out);
         }
@@ -766,11 +790,11 @@ mod tests {
         socket.emit(at(0), event("[0]"), EmitFlags::default(), false, &mut out);
         let ticket = socket.emit(at(0), event("[1]"), with_ack(None), false, &mut out);
         assert_eq!(ticket, Some(Ticket(0)));
-        assert_eq!(socket.buffered(), 2);
+        assert_eq!(socket.buffered().len(), 2);
         assert!(out.frames.is_empty());
         socket.on_connected(at(0), "sid".into(), None, &mut out);
         assert_eq!(texts(&out), ["42[0]", "420[1]"]);
-        assert_eq!(socket.buffered(), 0);
+        assert_eq!(socket.buffered().len(), 0);
     }
 
     #[test]
@@ -865,7 +889,7 @@ mod tests {
         assert_eq!(texts(&out), ["42[2]"]);
         let mut idle = NamespaceSocket::new("/", Auth::Fixed(None), SocketOptions::default());
         idle.emit(at(0), event("[3]"), volatile, true, &mut out);
-        assert_eq!(idle.buffered(), 0);
+        assert_eq!(idle.buffered().len(), 0);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use super::json::{self, Scalar, Shape};
 
 /// The namespace a packet belongs to when it names none.
 const DEFAULT_NAMESPACE: &str = "/";
-/// The most attachments a binary packet may announce.
-const MAX_ATTACHMENTS: u64 = 1000;
+/// The most attachments a binary packet may announce (socket.io-parser's `maxAttachments`).
+const MAX_ATTACHMENTS: u64 = 10;
 /// The largest ack id: JavaScript numbers are exact integers up to 2^53 - 1.
 const MAX_ACK_ID: u64 = (1 << 53) - 1;
 
@@ -126,10 +126,13 @@ fn split_attachments(text: &str) -> Result<(usize, &str), DecodeError> {
     let rest = rest
         .strip_prefix('-')
         .ok_or(DecodeError::BadAttachmentCount)?;
-    let count = parse_decimal(digits, MAX_ATTACHMENTS)
+    let count = parse_decimal(digits, u64::MAX)
         .filter(|&count| count > 0)
-        .and_then(|count| usize::try_from(count).ok())
         .ok_or(DecodeError::BadAttachmentCount)?;
+    if count > MAX_ATTACHMENTS {
+        return Err(DecodeError::TooManyAttachments);
+    }
+    let count = usize::try_from(count).map_err(|_| DecodeError::TooManyAttachments)?;
     Ok((count, rest))
 }
 
@@ -676,11 +679,23 @@ mod tests {
             "3[]",
             "3[null]",
             r#"61-[{"_placeholder":true,"num":0}]"#,
-            r#"51000-["x",{"_placeholder":true,"num":999}]"#,
+            r#"510-["x",{"_placeholder":true,"num":9}]"#,
         ];
         for text in accepted {
             assert!(decode(text).is_ok(), "{text}");
         }
+    }
+
+    #[test]
+    fn more_than_ten_attachments_are_too_many_as_in_socket_io_parser() {
+        for text in ["511-[\"x\"]", "61001-[]"] {
+            assert_eq!(
+                decode_header(text),
+                Err(DecodeError::TooManyAttachments),
+                "{text}"
+            );
+        }
+        assert!(decode_header("510-[\"x\"]").is_ok());
     }
 
     #[test]
@@ -701,7 +716,6 @@ mod tests {
             "51.23-",
             "5-",
             "50-[\"x\"]",
-            "51001-[\"x\"]",
             "5-1[\"x\"]",
             "51/admin,[\"x\"]",
         ] {

@@ -138,7 +138,7 @@ pub fn emit(socket: &Socket, event: &str, args: &[JsValue]) {
     args.iter().for_each(|arg| {
         packet.push(arg);
     });
-    socket.emit_packet(packet, None).unwrap();
+    socket.emit_packet(packet, None, false, None).unwrap();
 }
 
 pub async fn connected(namespace: &str, opts: &str) -> Socket {
