@@ -465,3 +465,13 @@ fn events_replayed_before_the_connect_reply_are_delivered_before_connect() {
         ]
     );
 }
+
+#[test]
+fn packets_are_reported_to_the_manager_only_when_asked() {
+    let (mut driver, _) = connected_reconnecting(u32::MAX);
+    driver.receive(r#"42["quiet"]"#);
+    driver.client.report_packets(true);
+    driver.receive(r#"42/x,5["loud",1]"#);
+    driver.drain();
+    assert_eq!(driver.manager, [r#"packet Event /x Some(5) ["loud",1]"#]);
+}

@@ -221,6 +221,15 @@ fn upgrade_pauses_polling_waits_for_requests_and_keeps_order() {
         ]
     );
     assert_eq!(driver.client.transport(), Some(TransportKind::WebSocket));
+    assert_eq!(
+        driver
+            .manager
+            .iter()
+            .filter(|e| e.starts_with("upgrade"))
+            .collect::<Vec<_>>(),
+        ["upgrade websocket"],
+        "the Manager hears of the upgrade once"
+    );
 }
 
 #[test]

@@ -183,6 +183,11 @@ impl Connection {
         self.with_client(|client| client.set_auth(id, auth));
     }
 
+    /// Turns the Manager's `packet` events on or off.
+    pub fn report_packets(&self, on: bool) {
+        self.with_client(|client| client.report_packets(on));
+    }
+
     /// Drops the emits waiting in a socket's send buffer.
     pub fn clear_send_buffer(&self, id: SocketId) {
         self.with_client(|client| client.clear_send_buffer(id));

@@ -233,6 +233,38 @@ Object.assign(Manager.prototype, {
   },
 });
 
+// `manager.engine`: the Engine.IO connection's id, readyState and transport name (read live),
+// and its `upgrade` event.
+Object.defineProperty(Manager.prototype, "engine", {
+  get() {
+    const manager = this;
+    this._engine ??= {
+      get id() {
+        return manager._engineState.id;
+      },
+      get readyState() {
+        return manager._engineState.readyState;
+      },
+      get transport() {
+        return manager._engineState.transport;
+      },
+      on(event, listener) {
+        manager._onEngine(String(event), listener, false);
+        return this;
+      },
+      once(event, listener) {
+        manager._onEngine(String(event), listener, true);
+        return this;
+      },
+      off(event, listener) {
+        manager._offEngine(event === undefined ? undefined : String(event), listener);
+        return this;
+      },
+    };
+    return this._engine;
+  },
+});
+
 // Gives a socket its manager and the two JS functions the wasm side calls: the ack function
 // for a server's ack request (sends at most once) and the caller of an `auth` function.
 function bind(socket, manager) {
@@ -243,7 +275,11 @@ function bind(socket, manager) {
       return (...args) => {
         if (sent) return;
         sent = true;
-        socket._ack(id, args);
+        if (containsBlob(args)) {
+          readBlobs(args).then((values) => socket._ack(id, values), reportError);
+        } else {
+          socket._ack(id, args);
+        }
       };
     },
     (auth) => auth((data) => socket._authenticate(data)),

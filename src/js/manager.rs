@@ -14,9 +14,10 @@ use wasm_bindgen::prelude::*;
 use super::emitter::Emitter;
 use super::errors::{connect_error, disconnect_details, type_error};
 use super::options::{millis_option, IoOptions};
+use super::payload::parse_span;
 use super::socket::Socket;
 use crate::driver::{Connection, ConnectionConfig, ManagerSink};
-use crate::protocol::client::{ManagerEvent, Settings};
+use crate::protocol::client::{ManagerEvent, PacketReport, Settings};
 use crate::protocol::socket::ConnectError;
 use crate::protocol::uri::{Location, ServerUrl};
 
@@ -30,6 +31,8 @@ pub struct Manager {
 pub(crate) struct ManagerShared {
     pub(crate) connection: Connection,
     pub(crate) listeners: Emitter,
+    /// Listeners of `manager.engine` (`upgrade`).
+    engine_listeners: Emitter,
     pub(crate) auto_connect: bool,
     /// The options `io()` was called with: defaults for the sockets of this manager.
     pub(crate) opts: JsValue,
@@ -55,6 +58,7 @@ impl Manager {
         let shared = Rc::new(ManagerShared {
             connection,
             listeners: Emitter::default(),
+            engine_listeners: Emitter::default(),
             auto_connect: options.auto_connect,
             opts,
             last_error: RefCell::new(JsValue::UNDEFINED),
@@ -140,8 +144,8 @@ impl Manager {
     }
 
     /// A snapshot of the Engine.IO connection: `{ id, readyState, transport: { name } }`.
-    #[wasm_bindgen(getter)]
-    pub fn engine(&self) -> JsValue {
+    #[wasm_bindgen(getter, js_name = "_engineState")]
+    pub fn engine_state(&self) -> JsValue {
         let connection = &self.shared.connection;
         let engine = Object::new();
         let transport = Object::new();
@@ -196,9 +200,27 @@ impl Manager {
     /// Adds a listener (`once` removes it after its first call).
     #[wasm_bindgen(js_name = "_on")]
     pub fn add_listener(&self, event: JsString, listener: Function, once: bool) {
+        let event = String::from(event);
+        if event == "packet" {
+            self.shared.connection.report_packets(true);
+        }
+        self.shared.listeners.add(event, listener, once);
+    }
+
+    /// Adds a listener to the engine (`upgrade`).
+    #[wasm_bindgen(js_name = "_onEngine")]
+    pub fn add_engine_listener(&self, event: JsString, listener: Function, once: bool) {
         self.shared
-            .listeners
+            .engine_listeners
             .add(String::from(event), listener, once);
+    }
+
+    /// Removes engine listeners: all, all of `event`, or one.
+    #[wasm_bindgen(js_name = "_offEngine")]
+    pub fn remove_engine_listener(&self, event: Option<String>, listener: Option<Function>) {
+        self.shared
+            .engine_listeners
+            .remove(event.as_deref(), listener.as_ref());
     }
 
     /// Removes listeners: all, all of `event`, or one.
@@ -250,6 +272,14 @@ impl ManagerShared {
                 ("reconnect_error", Array::of1(&connect_error(error)))
             }
             ManagerEvent::ReconnectFailed => ("reconnect_failed", Array::new()),
+            ManagerEvent::Packet(report) => ("packet", Array::of1(&packet_object(report))),
+            ManagerEvent::Upgrade(kind) => {
+                let transport = Object::new();
+                let _ = Reflect::set(&transport, &"name".into(), &kind.name().into());
+                self.engine_listeners
+                    .emit("upgrade", &Array::of1(&transport.into()));
+                return;
+            }
         };
         self.listeners.emit(name, &args);
     }
@@ -299,4 +329,24 @@ fn page_location() -> (Option<String>, Option<String>) {
             .and_then(|value| value.as_string())
     };
     (field("protocol"), field("host"))
+}
+
+/// socket.io-client's decoded packet: `{ type, nsp, id?, data? }`.
+fn packet_object(report: PacketReport<JsValue>) -> JsValue {
+    let packet = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&packet, &JsValue::from_str(key), &value);
+    };
+    set(
+        "type",
+        JsValue::from(report.kind.as_char().to_digit(10).unwrap_or(0)),
+    );
+    set("nsp", report.nsp.into());
+    if let Some(id) = report.id {
+        set("id", JsValue::from_f64(id as f64));
+    }
+    if let Some(data) = report.data.as_ref().and_then(parse_span) {
+        set("data", data);
+    }
+    packet.into()
 }

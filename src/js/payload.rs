@@ -91,7 +91,7 @@ fn replace_binaries(value: &JsValue, attachments: &mut Vec<JsValue>) -> JsValue 
 }
 
 /// Parses the JSON of `span` with the browser's `JSON.parse`.
-fn parse(span: &JsonSpan<JsValue>) -> Option<JsValue> {
+pub fn parse_span(span: &JsonSpan<JsValue>) -> Option<JsValue> {
     let frame: &JsString = span.frame.dyn_ref()?;
     let start = u32::try_from(span.utf16.start).ok()?;
     let end = u32::try_from(span.utf16.end).ok()?;
@@ -101,7 +101,7 @@ fn parse(span: &JsonSpan<JsValue>) -> Option<JsValue> {
 /// A packet's JSON array with binaries restored (an ACK's values). `None` if the browser
 /// disagrees with the core's validation (which cannot happen for valid JSON).
 pub fn decode_args(inbound: &Inbound<JsValue>) -> Option<Array> {
-    let args: Array = parse(&inbound.data)?.dyn_into().ok()?;
+    let args: Array = parse_span(&inbound.data)?.dyn_into().ok()?;
     if !inbound.attachments.is_empty() {
         for index in 0..args.length() {
             args.set(
@@ -125,7 +125,7 @@ pub fn decode_event(inbound: &Inbound<JsValue>) -> Option<(String, Array)> {
 
 /// The `connect_error` value: an `Error` with the server's `message` and `data`.
 pub fn decode_connect_error(span: &JsonSpan<JsValue>) -> JsValue {
-    let payload = parse(span).unwrap_or(JsValue::UNDEFINED);
+    let payload = parse_span(span).unwrap_or(JsValue::UNDEFINED);
     if let Some(message) = payload.as_string() {
         return error_with_data(&message, None);
     }

@@ -80,6 +80,20 @@ pub enum ManagerEvent<P> {
     ReconnectError(ConnectError<P>),
     /// `reconnectionAttempts` are used up.
     ReconnectFailed,
+    /// The session moved to a better transport (long-polling to WebSocket).
+    Upgrade(TransportKind),
+    /// A Socket.IO packet arrived (only while [`Client::report_packets`] is on).
+    Packet(PacketReport<P>),
+}
+
+/// A received packet as the Manager's `packet` event shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacketReport<P> {
+    pub kind: PacketKind,
+    pub nsp: String,
+    pub id: Option<u64>,
+    /// The JSON payload (binary placeholders are not replaced).
+    pub data: Option<JsonSpan<P>>,
 }
 
 /// What the driver must do next.
@@ -144,6 +158,9 @@ pub struct Client<P> {
     /// Transport ids stay unique across sessions, so a late event of an old one is ignored.
     next_transport: u32,
     pending_binary: Option<PendingBinary<P>>,
+    report_packets: bool,
+    /// The transport the open session ran on at the last check, to report upgrades.
+    open_transport: Option<TransportKind>,
     outputs: VecDeque<Output<P>>,
 }
 
@@ -163,6 +180,8 @@ impl<P: Payload> Client<P> {
             next_socket: 0,
             next_transport: 0,
             pending_binary: None,
+            report_packets: false,
+            open_transport: None,
             outputs: VecDeque::new(),
         }
     }
@@ -200,6 +219,11 @@ impl<P: Payload> Client<P> {
             self.skip_reconnect = true;
         }
         self.settings = settings;
+    }
+
+    /// Turns the Manager's `packet` events on or off (off by default: they cost a copy each).
+    pub fn report_packets(&mut self, on: bool) {
+        self.report_packets = on;
     }
 
     /// Registers a socket for `nsp`, inactive until [`connect`](Self::connect).
@@ -710,6 +734,12 @@ impl<P: Payload> Client<P> {
         };
         let target = self.socket_for(header.nsp);
         let json = packet.data.unwrap_or("");
+        let report = self.report_packets.then(|| PacketReport {
+            kind: header.kind,
+            nsp: header.nsp.to_owned(),
+            id: header.id,
+            data: packet.data.map(|_| span.clone()),
+        });
         match header.kind {
             PacketKind::Connect => self.on_connect_reply(now, target, json),
             PacketKind::ConnectError => self.on_refused(now, target, span),
@@ -723,6 +753,10 @@ impl<P: Payload> Client<P> {
             PacketKind::Ack | PacketKind::BinaryAck => {
                 self.await_attachments(now, target, &header, span)
             }
+        }
+        if let Some(report) = report {
+            self.outputs
+                .push_back(Output::Manager(ManagerEvent::Packet(report)));
         }
         Ok(())
     }
@@ -853,11 +887,20 @@ impl<P: Payload> Client<P> {
 
     fn move_commands(&mut self) {
         let Some(engine) = &mut self.engine else {
+            self.open_transport = None;
             return;
         };
         while let Some(command) = engine.poll_command() {
             self.outputs.push_back(Output::Transport(command));
         }
+        let now_on = engine.is_open().then(|| engine.transport());
+        if let (Some(before), Some(kind)) = (self.open_transport, now_on) {
+            if before != kind {
+                self.outputs
+                    .push_back(Output::Manager(ManagerEvent::Upgrade(kind)));
+            }
+        }
+        self.open_transport = now_on;
     }
 
     fn notify(&mut self, id: SocketId, event: SocketEvent<P>) {

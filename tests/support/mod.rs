@@ -329,6 +329,16 @@ fn manager_event(event: ManagerEvent<String>) -> String {
             format!("reconnect_error: {}", describe_error(&error))
         }
         ManagerEvent::ReconnectFailed => "reconnect_failed".into(),
+        ManagerEvent::Upgrade(kind) => format!("upgrade {}", kind.name()),
+        ManagerEvent::Packet(report) => format!(
+            "packet {:?} {} {:?} {}",
+            report.kind,
+            report.nsp,
+            report.id,
+            report
+                .data
+                .map_or(String::new(), |span| span.frame[span.bytes].to_owned())
+        ),
     }
 }
 
