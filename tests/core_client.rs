@@ -383,7 +383,11 @@ fn server_close_packet_is_transport_close() {
         driver.drain(),
         [
             Seen::Close,
-            Seen::Disconnect(socket, "transport close", None)
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("transport closed by the server".into())
+            )
         ]
     );
     assert_eq!(

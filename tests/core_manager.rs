@@ -475,4 +475,3 @@ fn packets_are_reported_to_the_manager_only_when_asked() {
     driver.drain();
     assert_eq!(driver.manager, [r#"packet Event /x Some(5) ["loud",1]"#]);
 }
-

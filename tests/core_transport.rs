@@ -351,7 +351,11 @@ fn a_close_packet_in_a_poll_ends_the_session_without_polling_again() {
         driver.drain(),
         [
             Seen::Close,
-            Seen::Disconnect(socket, "transport close", None)
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("transport closed by the server".into())
+            )
         ]
     );
 }

@@ -77,6 +77,9 @@ enum Transport {
     Polling {
         get: Option<HttpRequest>,
         post: Option<HttpRequest>,
+        /// The session id, kept for the last POST (the close packet), which goes out after the
+        /// core has let go of the session.
+        sid: Option<String>,
     },
 }
 
@@ -282,6 +285,7 @@ fn act(inner: &mut Inner, shared: &Rc<RefCell<Inner>>, command: Command<JsValue>
                 Transport::Polling {
                     get: None,
                     post: None,
+                    sid: None,
                 },
             ));
         }
@@ -330,7 +334,14 @@ fn start_request(
     id: TransportId,
     body: Option<JsValue>,
 ) {
-    let sid = inner.client.sid();
+    let sid = match (inner.client.sid(), transport_mut(inner, id)) {
+        (Some(sid), Some(Transport::Polling { sid: kept, .. })) => {
+            *kept = Some(sid.clone());
+            Some(sid)
+        }
+        (None, Some(Transport::Polling { sid: kept, .. })) => kept.clone(),
+        (sid, _) => sid,
+    };
     let url = transport_url(inner, TransportKind::Polling, sid.as_deref());
     let weak = Rc::downgrade(shared);
     let is_post = body.is_some();
@@ -343,7 +354,7 @@ fn start_request(
         }),
     };
     match (request, transport_mut(inner, id)) {
-        (Ok(request), Some(Transport::Polling { get, post })) => {
+        (Ok(request), Some(Transport::Polling { get, post, .. })) => {
             *(if is_post { post } else { get }) = Some(request);
         }
         (Ok(_), _) => {}
@@ -468,7 +479,7 @@ fn on_request_done(
             return;
         };
         inner.lingering.retain(HttpRequest::is_pending);
-        if let Some(Transport::Polling { get, post }) = transport_mut(&mut inner, id) {
+        if let Some(Transport::Polling { get, post, .. }) = transport_mut(&mut inner, id) {
             // The request has finished: dropping it now only releases its callbacks.
             *(if is_post { post } else { get }) = None;
         }

@@ -672,7 +672,9 @@ impl<P: Payload> Client<P> {
         match engine.handle_packet(now, id, packet)? {
             Received::Opened => self.on_opened(),
             Received::Message(data) => self.on_packet(now, data, source)?,
-            Received::Closed(reason) => self.on_closed(now, reason, None, None),
+            Received::Closed(reason) => {
+                self.on_closed(now, reason, None, Some("transport closed by the server"))
+            }
             Received::Ping => self.outputs.push_back(Output::Manager(ManagerEvent::Ping)),
             Received::Nothing => {}
         }
