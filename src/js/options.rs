@@ -52,7 +52,7 @@ impl IoOptions {
             path: engine_path(&path, add_trailing_slash),
             query: query_option(&option(opts, "query")?)?,
             auth: typed_option(opts, "auth", "an object or a function", |value| {
-                value.is_object().then_some(value)
+                (value.is_object() || value.is_function()).then_some(value)
             })?,
             socket: SocketOptions {
                 retries: count_option(opts, "retries")?,

@@ -46,6 +46,8 @@ struct State {
     sid: Option<String>,
     recovered: bool,
     auth: Option<JsValue>,
+    /// Emits made while disconnected, told to `onAnyOutgoing` listeners when they are flushed.
+    unsent: Vec<Array>,
     /// Ack callbacks waiting for the server, with whether they are error-first.
     acks: Vec<(Ticket, Function, bool)>,
     /// From index.js: `(id) => ackFunction` and `(authFunction) => void`.
@@ -227,7 +229,11 @@ impl Socket {
             volatile,
         };
         let event = encode_event(&packet)?;
-        shared.listeners.emit_outgoing(&packet);
+        if self.connected() {
+            shared.listeners.emit_outgoing(&packet);
+        } else if !volatile {
+            shared.state.borrow_mut().unsent.push(packet);
+        }
         let Some(id) = shared.id else { return Ok(()) };
         let ticket = shared.manager.connection.emit(id, event, flags);
         if let (Some(ticket), Some(ack)) = (ticket, ack) {
@@ -335,10 +341,14 @@ impl SocketShared {
     fn on_event(&self, event: SocketEvent<JsValue>) {
         match event {
             SocketEvent::Connect { sid, recovered } => {
-                {
+                let unsent = {
                     let mut state = self.state.borrow_mut();
                     state.sid = Some(sid);
                     state.recovered = recovered;
+                    core::mem::take(&mut state.unsent)
+                };
+                for packet in &unsent {
+                    self.listeners.emit_outgoing(packet);
                 }
                 self.listeners.emit("connect", &Array::new());
             }

@@ -7,7 +7,7 @@
 //   node --test tests/api/reconnection.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ioServer, serveBasics, sleep, useBrowser } from "./harness.mjs";
+import { T, ioServer, serveBasics, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
@@ -29,7 +29,7 @@ async function connectedPage(t, srv, opts) {
   return page;
 }
 
-test("reconnects after a server restart: disconnect 'transport close', reconnect_attempt(n), reconnect_error, reconnect(n)", async (t) => {
+test("reconnects after a server restart: disconnect 'transport close', reconnect_attempt(n), reconnect_error, reconnect(n)", T, async (t) => {
   const srv = await ioServer(t, { setup: (io) => serveBasics(io) });
   const page = await connectedPage(t, srv, {
     reconnectionDelay: 100,
@@ -74,10 +74,12 @@ test("reconnects after a server restart: disconnect 'transport close', reconnect
   assert.notEqual(r.id, firstId, "a new socket id after a restart (no state recovery)");
   assert.equal(r.who.id, r.id);
   assert.equal(r.active, true);
-  assert.equal(r.recovered, false);
+  // socket.io-client 4.8 sets `recovered = pid && this._pid === pid`: without connection state
+  // recovery on the server that is `undefined` after a reconnection (false before the first one).
+  assert.ok(!r.recovered, "recovered is falsy");
 });
 
-test("reconnect_attempt delays double from reconnectionDelay up to reconnectionDelayMax (randomizationFactor: 0)", async (t) => {
+test("reconnect_attempt delays double from reconnectionDelay up to reconnectionDelayMax (randomizationFactor: 0)", T, async (t) => {
   const srv = await ioServer(t);
   const page = await connectedPage(t, srv, {
     reconnectionDelay: 100,
@@ -101,7 +103,7 @@ test("reconnect_attempt delays double from reconnectionDelay up to reconnectionD
   assert.ok(gaps[1] > gaps[0] && gaps[2] > gaps[1], `delays grow: ${gaps.map(Math.round)}`);
 });
 
-test("reconnect_attempt delays stay within the randomized backoff bounds (randomizationFactor: 0.5)", async (t) => {
+test("reconnect_attempt delays stay within the randomized backoff bounds (randomizationFactor: 0.5)", T, async (t) => {
   const srv = await ioServer(t);
   const min = 100;
   const max = 600;
@@ -130,7 +132,7 @@ test("reconnect_attempt delays stay within the randomized backoff bounds (random
   }
 });
 
-test("reconnect_failed fires once after reconnectionAttempts failed attempts while the server stays down", async (t) => {
+test("reconnect_failed fires once after reconnectionAttempts failed attempts while the server stays down", T, async (t) => {
   const srv = await ioServer(t);
   const page = await connectedPage(t, srv, {
     reconnectionAttempts: 3,
@@ -149,14 +151,16 @@ test("reconnect_failed fires once after reconnectionAttempts failed attempts whi
     };
   });
   assert.deepEqual(r.attempts, [1, 2, 3]);
+  // socket.io-client 4.8 emits reconnect_failed *before* the last attempt's reconnect_error
+  // (Manager#reconnect() runs, and gives up, before "reconnect_error" is emitted).
   assert.deepEqual(r.events, [
     "reconnect_attempt",
     "reconnect_error",
     "reconnect_attempt",
     "reconnect_error",
     "reconnect_attempt",
-    "reconnect_error",
     "reconnect_failed",
+    "reconnect_error",
   ]);
   assert.equal(r.connected, false);
   assert.equal(r.active, true, "socket.active is still true after reconnect_failed (socket.io-client 4.8)");
@@ -171,7 +175,7 @@ test("reconnect_failed fires once after reconnectionAttempts failed attempts whi
   assert.equal(again, true);
 });
 
-test("reconnection: false — no reconnect_attempt after the server restarts; socket.connect() reconnects by hand", async (t) => {
+test("reconnection: false — no reconnect_attempt after the server restarts; socket.connect() reconnects by hand", T, async (t) => {
   const srv = await ioServer(t);
   const page = await connectedPage(t, srv, { reconnection: false, reconnectionDelay: 50 });
   await srv.restart({ downMs: 50 });
@@ -189,7 +193,7 @@ test("reconnection: false — no reconnect_attempt after the server restarts; so
   assert.equal(r.connected, true, "socket.connect() reconnects");
 });
 
-test("the manager's reconnection setters take effect for the next reconnection", async (t) => {
+test("the manager's reconnection setters take effect for the next reconnection", T, async (t) => {
   const srv = await ioServer(t);
   const page = await connectedPage(t, srv, { reconnectionDelay: 5000, reconnectionDelayMax: 5000, randomizationFactor: 0 });
   await page.evaluate(() => {
@@ -206,7 +210,7 @@ test("the manager's reconnection setters take effect for the next reconnection",
   assert.ok(r.firstGap < 100 + LATE_MS, `reconnectionDelay(100) used: ${Math.round(r.firstGap)} ms`);
 });
 
-test("connect_error while the server restarts is a TransportError; on websocket-only it is 'websocket error'", async (t) => {
+test("connect_error while the server restarts is a TransportError; on websocket-only it is 'websocket error'", T, async (t) => {
   const srv = await ioServer(t);
   const page = await connectedPage(t, srv, {
     transports: ["websocket"],
@@ -229,5 +233,4 @@ test("connect_error while the server restarts is a TransportError; on websocket-
     assert.equal(err.message, "websocket error");
     assert.equal(err.type, "TransportError");
   }
-  await sleep(0);
 });
