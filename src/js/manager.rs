@@ -127,6 +127,17 @@ impl Manager {
         self.shared.connection.close();
     }
 
+    /// The options the Manager was created with, `path` defaulted to `/socket.io`.
+    #[wasm_bindgen(getter)]
+    pub fn opts(&self) -> JsValue {
+        let copy = js_sys::Object::assign(&Object::new(), &Object::from(self.shared.opts.clone()));
+        let path = Reflect::get(&copy, &"path".into()).unwrap_or(JsValue::UNDEFINED);
+        if path.is_undefined() || path.is_null() {
+            let _ = Reflect::set(&copy, &"path".into(), &"/socket.io".into());
+        }
+        copy.into()
+    }
+
     /// Whether sockets connect as soon as they are created (`autoConnect`).
     #[wasm_bindgen(getter, js_name = "_autoConnect")]
     pub fn auto_connect(&self) -> bool {

@@ -10,10 +10,11 @@
 // - startIoServer(): a real socket.io 4.8 server on its own http server and port, restartable on
 //   the same port with a fresh `Server` that gets the same setup(io) call;
 // - startBlackhole(): an http server that accepts requests and never answers (timeouts);
-// - Chromium via playwright-core (flags as in tests/e2e/chat.test.mjs) and a fresh browser context
-//   per test, with small page helpers (waitFor, until, sleep, describe, record) installed before
-//   the client loads. Test bodies in page.evaluate() use window.io / window.Manager /
-//   window.Socket exactly like an app does.
+// - Chromium via playwright-core (flags as in tests/e2e/chat.test.mjs), one page per file that
+//   each test reloads (a fresh JS realm per test), with small page helpers (waitFor, until,
+//   sleep, describe, record) installed before the client loads. Test bodies in page.evaluate()
+//   use window.io / window.Manager / window.Socket exactly like an app does;
+// - T: per-test options ({ timeout: 20000 }) so that nothing hangs.
 import { after, before } from "node:test";
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -116,6 +117,7 @@ export async function startStaticServer() {
     };
     try {
       if (path === "/" || path === "/page.html") return send(200, MIME[".html"], pageHtml());
+      if (path === "/favicon.ico") return send(204, MIME[".txt"], "");
       let file;
       if (path === CLIENTS.reference || path === CLIENTS.reference + ".map") {
         file = path.endsWith(".map") ? REFERENCE_FILE + ".map" : REFERENCE_FILE;
@@ -162,6 +164,7 @@ export function launchBrowser() {
 export async function startIoServer({ setup = () => {}, options = {}, port = 0 } = {}) {
   let httpServer = null;
   let io = null;
+  let connections = new Set();
   const srv = {
     port,
     url: null,
@@ -176,6 +179,12 @@ export async function startIoServer({ setup = () => {}, options = {}, port = 0 }
     async start() {
       if (srv.running) return srv;
       httpServer = createServer();
+      // Every TCP connection, upgraded (WebSocket) ones included, so that stop() can cut them.
+      connections = new Set();
+      httpServer.on("connection", (socket) => {
+        connections.add(socket);
+        socket.once("close", () => connections.delete(socket));
+      });
       await new Promise((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(srv.port, "127.0.0.1", () => {
@@ -209,11 +218,16 @@ export async function startIoServer({ setup = () => {}, options = {}, port = 0 }
       if (!srv.running) return;
       srv.running = false;
       const closing = io.close(); // disconnects every socket, closes the engine and httpServer
-      // Requests or upgraded sockets still open a moment later (kept-alive connections) are cut.
-      const timer = setTimeout(() => httpServer.closeAllConnections(), 100);
+      // Connections still open a moment later (kept-alive, or upgraded ones that nobody
+      // answered) are cut.
+      const cut = () => {
+        httpServer.closeAllConnections();
+        for (const socket of connections) socket.destroy();
+      };
+      const timer = setTimeout(cut, 100);
       await closing;
       clearTimeout(timer);
-      httpServer.closeAllConnections();
+      cut();
     },
     async restart({ downMs = 0 } = {}) {
       await srv.stop();

@@ -244,6 +244,23 @@ test("Manager constructor: 0 for reconnectionAttempts/Delay/DelayMax means the d
   });
 });
 
+test("manager.opts holds the options given to io() / new Manager(), with path defaulting to '/socket.io'", T, async (t) => {
+  const srv = await ioServer(t);
+  const page = await browser.open(t);
+  const r = await page.evaluate(({ url }) => {
+    const socket = io(url, { autoConnect: false, reconnectionDelay: 250, query: { a: "1" } });
+    const manager = new Manager(url, { autoConnect: false, path: "/custom", timeout: 1234 });
+    return {
+      io: { path: socket.io.opts.path, reconnectionDelay: socket.io.opts.reconnectionDelay, query: socket.io.opts.query },
+      manager: { path: manager.opts.path, timeout: manager.opts.timeout },
+    };
+  }, { url: srv.url });
+  assert.deepEqual(r, {
+    io: { path: "/socket.io", reconnectionDelay: 250, query: { a: "1" } },
+    manager: { path: "/custom", timeout: 1234 },
+  });
+});
+
 test("new Manager(url, opts): manager.socket(nsp, { auth }), manager.open(cb) and socket.connect()", T, async (t) => {
   const srv = await ioServer(t, { setup: (io) => serveBasics(io) });
   const page = await browser.open(t);
@@ -394,14 +411,18 @@ test("timeout option: a handshake that never completes fails with Error('timeout
   assert.ok(r.elapsed >= 280 && r.elapsed < 1500, `fired after ~300 ms (took ${Math.round(r.elapsed)} ms)`);
 });
 
-test("socket.io.engine: transport name, 'upgrade' event and engine id", { ...T, skip: IS_WASM && "socketio-wasm: the upgrade can finish before the namespace CONNECT reply, so `connect` may already see websocket" }, async (t) => {
+test("socket.io.engine: transport name, 'upgrade' event and engine id", T, async (t) => {
   const srv = await ioServer(t, { setup: (io) => serveBasics(io) });
   const page = await browser.open(t);
   const r = await page.evaluate(async ({ url }) => {
     const socket = io(url);
-    await waitFor(socket, "connect");
+    // At the Manager's "open" the engine has just opened (on polling); probing for the upgrade
+    // starts after it, so the upgrade may finish before or after the namespace's "connect".
+    const [first] = await Promise.all([
+      waitFor(socket.io, "open").then(() => socket.io.engine.transport.name),
+      waitFor(socket, "connect"),
+    ]);
     const engine = socket.io.engine;
-    const first = engine.transport.name;
     if (engine.transport.name !== "websocket") await waitFor(engine, "upgrade");
     const who = await new Promise((resolve) => socket.emit("whoami", resolve));
     return { first, now: engine.transport.name, engineId: engine.id, who };
