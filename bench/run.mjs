@@ -12,27 +12,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../scripts/chromium.mjs";
 import { sizes, writeReport } from "./report.mjs";
 import { startServers } from "./servers.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const quick = process.argv.includes("--quick");
-
-const CHROMIUM_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  // Pages that are not in front must not be throttled: one client runs while the others wait.
-  "--disable-background-timer-throttling",
-  "--disable-renderer-backgrounding",
-  "--disable-backgrounding-occluded-windows",
-];
 
 // Sized so the full run stays well under 15 minutes on 2 cores; --quick is a smoke test.
 const CONFIG = quick
@@ -413,7 +398,7 @@ async function main() {
   const started = Date.now();
   servers = await startServers();
   baseUrl = servers.sioUrl;
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
   const results = { quick, config: CONFIG, machine: machine(browser.version()) };
   log(`bench${quick ? " --quick" : ""}: ${results.machine.cpu}, ${results.machine.cores} cores, Chromium ${results.machine.chromium}, node ${process.version}`);
   try {

@@ -20,7 +20,7 @@ import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
 import { Server } from "socket.io";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -38,21 +38,6 @@ if (!(CLIENT in CLIENTS)) {
 }
 export const IS_REFERENCE = CLIENT === "reference";
 export const IS_WASM = CLIENT === "wasm";
-
-const CHROMIUM_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  // Keep timers exact in a page nobody looks at (backoff timing tests).
-  "--disable-background-timer-throttling",
-  "--disable-renderer-backgrounding",
-  "--disable-backgrounding-occluded-windows",
-];
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -147,7 +132,7 @@ export async function startStaticServer() {
 }
 
 export function launchBrowser() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  return launchChromium();
 }
 
 /**

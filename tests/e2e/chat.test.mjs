@@ -9,19 +9,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../scripts/chromium.mjs";
 
 const SERVER = fileURLToPath(new URL("../../www/server.mjs", import.meta.url));
-const CHROMIUM_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const WAIT = { timeout: 5000 };
 
 let server;
@@ -55,7 +45,7 @@ function startServer() {
 
 before(async () => {
   baseUrl = await startServer();
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
