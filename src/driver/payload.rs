@@ -38,6 +38,10 @@ impl Payload for JsValue {
         let bytes = bytes_of(self).map_or(0, |bytes| bytes.length() as usize);
         bytes.div_ceil(3) * 4
     }
+
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
 }
 
 /// A view of the bytes of an `ArrayBuffer` or of any `ArrayBuffer` view (typed array, DataView).
