@@ -102,12 +102,13 @@ fn json_span_counts_utf16_units_after_a_non_ascii_namespace() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(&frame[span.bytes.clone()], r#"["e"]"#);
+    assert_eq!(span_text(&span), r#"["e"]"#);
     assert_eq!(
-        span.utf16.start,
-        frame[..span.bytes.start].encode_utf16().count()
+        span.start.utf16,
+        frame[..span.start.bytes].encode_utf16().count()
     );
-    assert_eq!(span.utf16, 7..12); // 4 2 / ü 😀(2) , then ["e"]
+    assert_eq!(span.start.utf16, 7); // 4 2 / ü 😀(2) , then ["e"]
+    assert_eq!(span.end, None, "a WebSocket frame's JSON runs to its end");
 }
 
 #[test]

@@ -104,7 +104,10 @@ fn polling_spans_count_utf16_across_packets() {
     let units: Vec<u16> = body.encode_utf16().collect();
     let texts: Vec<String> = spans
         .iter()
-        .map(|span| String::from_utf16(&units[span.utf16.clone()]).unwrap())
+        .map(|span| {
+            let end = span.end.unwrap().utf16;
+            String::from_utf16(&units[span.start.utf16..end]).unwrap()
+        })
         .collect();
     assert_eq!(texts, [r#"["😀"]"#, r#"["é"]"#]);
 }

@@ -93,9 +93,12 @@ fn replace_binaries(value: &JsValue, attachments: &mut Vec<JsValue>) -> JsValue 
 /// Parses the JSON of `span` with the browser's `JSON.parse`.
 pub fn parse_span(span: &JsonSpan<JsValue>) -> Option<JsValue> {
     let frame: &JsString = span.frame.dyn_ref()?;
-    let start = u32::try_from(span.utf16.start).ok()?;
-    let end = u32::try_from(span.utf16.end).ok()?;
-    parse_json(&frame.slice(start, end)).ok()
+    let start = u32::try_from(span.start.utf16).ok()?;
+    let json = match span.end {
+        Some(end) => frame.slice(start, u32::try_from(end.utf16).ok()?),
+        None => frame.slice(start, frame.length()),
+    };
+    parse_json(&json).ok()
 }
 
 /// A packet's JSON array with binaries restored (an ACK's values). `None` if the browser

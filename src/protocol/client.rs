@@ -25,7 +25,7 @@ use super::engine_packet::{decode_payload, PayloadPacket, TextPacket};
 use super::payload::Payload;
 use super::socket::{
     Auth, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound,
-    SocketEvent, SocketOptions, TransportFailure,
+    SocketEvent, SocketOptions, TextIndex, TransportFailure,
 };
 use super::socket_packet::{self, Header, PacketKind};
 use super::{json, DecodeError, Instant};
@@ -132,12 +132,31 @@ struct PendingBinary<P> {
 
 /// Where a text packet came from, so that its JSON can be located in the driver's string.
 struct Source<'a, P> {
-    /// The whole frame or polling body.
+    /// The frame or polling body.
     text: &'a str,
     /// The driver's handle on `text`.
     handle: P,
     /// UTF-16 position tracking through `text` (polling bodies hold several packets).
     utf16: &'a mut Utf16Cursor,
+    /// A WebSocket frame: one packet, whose JSON runs to the end of the frame.
+    single_packet: bool,
+}
+
+impl<P> Source<'_, P> {
+    /// The span of `data[json_start..]`, `data` being a packet inside `self.text`.
+    fn span(self, data: &str, json_start: usize) -> JsonSpan<P> {
+        let packet_start = offset_in(self.text, data);
+        let start = self.utf16.index(self.text, packet_start + json_start);
+        let end = match self.single_packet {
+            true => None,
+            false => Some(self.utf16.index(self.text, packet_start + data.len())),
+        };
+        JsonSpan {
+            frame: self.handle,
+            start,
+            end,
+        }
+    }
 }
 
 /// One connection to a Socket.IO server and the namespace sockets that share it.
@@ -354,6 +373,7 @@ impl<P: Payload> Client<P> {
             text,
             handle,
             utf16: &mut utf16,
+            single_packet: true,
         };
         let result = match super::engine_packet::decode_text(text) {
             Ok(packet) => self.on_engine_packet(now, id, packet, source),
@@ -373,6 +393,7 @@ impl<P: Payload> Client<P> {
                         text: body,
                         handle: handle.clone(),
                         utf16: &mut utf16,
+                        single_packet: false,
                     };
                     self.on_engine_packet(now, id, packet, source)
                 }
@@ -727,13 +748,7 @@ impl<P: Payload> Client<P> {
         }
         let packet = socket_packet::decode(data)?;
         let header = packet.header;
-        let start = offset_in(source.text, data) + header.data_start;
-        let end = offset_in(source.text, data) + data.len();
-        let span = JsonSpan {
-            utf16: source.utf16.advance(source.text, start)..source.utf16.advance(source.text, end),
-            bytes: start..end,
-            frame: source.handle,
-        };
+        let span = source.span(data, header.data_start);
         let target = self.socket_for(header.nsp);
         let json = packet.data.unwrap_or("");
         let report = self.report_packets.then(|| PacketReport {
@@ -945,6 +960,14 @@ struct Utf16Cursor {
 }
 
 impl Utf16Cursor {
+    /// The index of byte `to` of `text`.
+    fn index(&mut self, text: &str, to: usize) -> TextIndex {
+        TextIndex {
+            bytes: to,
+            utf16: self.advance(text, to),
+        }
+    }
+
     fn advance(&mut self, text: &str, to: usize) -> usize {
         if to < self.byte {
             *self = Self::default();

@@ -22,10 +22,19 @@ use super::{json, Instant};
 pub struct JsonSpan<P> {
     /// The whole frame or body as the driver handed it in.
     pub frame: P,
-    /// Where the JSON starts and ends, in bytes of the UTF-8 text.
-    pub bytes: core::ops::Range<usize>,
-    /// Where the JSON starts and ends, in UTF-16 code units (JavaScript string indices).
-    pub utf16: core::ops::Range<usize>,
+    /// Where the JSON starts.
+    pub start: TextIndex,
+    /// Where the JSON ends; `None`: at the end of the frame. A WebSocket frame holds one packet,
+    /// and the core reads only its head, so it does not know where the frame ends.
+    pub end: Option<TextIndex>,
+}
+
+/// A position in a text, counted in bytes of its UTF-8 form (for native code) and in UTF-16
+/// code units (JavaScript string indices).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextIndex {
+    pub bytes: usize,
+    pub utf16: usize,
 }
 
 /// Why a transport failed, in socket.io-client's terms (its `TransportError`).
@@ -666,8 +675,8 @@ mod tests {
             ack_id: None,
             data: JsonSpan {
                 frame: "[1]".into(),
-                bytes: 0..3,
-                utf16: 0..3,
+                start: TextIndex::default(),
+                end: None,
             },
             attachments: vec![],
         }

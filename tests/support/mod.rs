@@ -12,7 +12,7 @@ use socketio_wasm::protocol::acks::Ticket;
 use socketio_wasm::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use socketio_wasm::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
 use socketio_wasm::protocol::socket::{
-    AckFailure, Auth, ConnectError, EmitFlags, Outbound, SocketEvent, SocketOptions,
+    AckFailure, Auth, ConnectError, EmitFlags, JsonSpan, Outbound, SocketEvent, SocketOptions,
     TransportFailure,
 };
 use socketio_wasm::protocol::Instant;
@@ -268,7 +268,7 @@ impl Driver {
             SocketEvent::Ack {
                 ticket: Ticket(ticket),
                 reply,
-            } => Seen::Ack(index, ticket, reply.data.frame[reply.data.bytes].to_owned()),
+            } => Seen::Ack(index, ticket, span_text(&reply.data)),
             SocketEvent::AckFailed {
                 ticket: Ticket(ticket),
                 cause,
@@ -281,7 +281,7 @@ impl Driver {
                 },
             ),
             SocketEvent::ConnectError(ConnectError::Refused(span)) => {
-                Seen::ConnectError(index, span.frame[span.bytes].to_owned())
+                Seen::ConnectError(index, span_text(&span))
             }
             SocketEvent::ConnectError(ConnectError::Transport(failure)) => {
                 Seen::ConnectError(index, failure.message.to_owned())
@@ -294,7 +294,7 @@ impl Driver {
                 description,
             } => Seen::Disconnect(index, reason.as_str(), description),
             SocketEvent::Event(inbound) => {
-                let data = inbound.data.frame[inbound.data.bytes].to_owned();
+                let data = span_text(&inbound.data);
                 Seen::Event(index, data, inbound.attachments)
             }
         }
@@ -335,9 +335,7 @@ fn manager_event(event: ManagerEvent<String>) -> String {
             report.kind,
             report.nsp,
             report.id,
-            report
-                .data
-                .map_or(String::new(), |span| span.frame[span.bytes].to_owned())
+            report.data.map_or(String::new(), |span| span_text(&span))
         ),
     }
 }
@@ -346,7 +344,13 @@ fn describe_error(error: &ConnectError<String>) -> String {
     match error {
         ConnectError::Timeout => "timeout".into(),
         ConnectError::Transport(failure) => failure.message.into(),
-        ConnectError::Refused(span) => span.frame[span.bytes.clone()].to_owned(),
+        ConnectError::Refused(span) => span_text(span),
         ConnectError::IncompatibleServer => "v2".into(),
     }
+}
+
+/// The JSON a span points to, read by its byte offsets (to the end of the frame without `end`).
+pub fn span_text(span: &JsonSpan<String>) -> String {
+    let end = span.end.map_or(span.frame.len(), |end| end.bytes);
+    span.frame[span.start.bytes..end].to_owned()
 }
