@@ -289,14 +289,7 @@ fn a_write_after_a_missed_deadline_closes_with_ping_timeout_and_buffers_the_pack
 
 #[test]
 fn malformed_packets_close_with_parse_error() {
-    for bad in [
-        r#"42["unterminated""#,
-        r#"42["connect"]"#,
-        "42{}",
-        "4999",
-        "",
-        "9",
-    ] {
+    for bad in ["4999", "", "9", "42", "451[]", "40{", r#"41{}"#] {
         let (mut driver, socket) = Driver::connected("/");
         driver.receive(bad);
         let seen = driver.drain();
@@ -305,6 +298,22 @@ fn malformed_packets_close_with_parse_error() {
             matches!(seen.get(1), Some(Seen::Disconnect(s, "parse error", Some(_))) if *s == socket),
             "{bad:?}: {seen:?}"
         );
+    }
+}
+
+/// The core reads only the header of an event: its JSON is handed on as it is, for the
+/// facade to parse and check.
+#[test]
+fn malformed_event_json_is_passed_through_as_an_opaque_span() {
+    for bad in [
+        r#"["unterminated""#,
+        r#"["connect"]"#,
+        "{}",
+        r#"[{"_placeholder":true,"num":5}]"#,
+    ] {
+        let (mut driver, socket) = Driver::connected("/");
+        driver.receive(&(String::from("42") + bad));
+        assert_eq!(driver.drain(), [Seen::Event(socket, bad.into(), vec![])]);
     }
 }
 

@@ -145,7 +145,7 @@ impl HandshakeFields {
             "pingTimeout" => self.ping_timeout = Some(read_integer(cursor)?),
             "maxPayload" => self.max_payload = Some(read_integer(cursor)?),
             _ => {
-                cursor.value(None)?;
+                cursor.value()?;
             }
         }
         Ok(())

@@ -1,8 +1,10 @@
 //! The one error type for everything decoded from the network.
 //!
 //! Every decoder in the protocol core returns `Result<_, DecodeError>`; the state machines turn
-//! any of them into a `parse error` close, exactly as socket.io-client does. The variants say
-//! what was wrong so that tests (and the `description` handed to the user) can tell them apart.
+//! any of them into a `parse error` close, exactly as socket.io-client does. The JS facade, which
+//! parses event and ack payloads, reports what it finds wrong with them the same way
+//! (`Client::reject_packet`). The variants say what was wrong so that tests (and the
+//! `description` handed to the user) can tell them apart.
 
 use core::fmt;
 
@@ -21,13 +23,14 @@ pub enum DecodeError {
     BadAckId,
     /// The namespace is not followed by a valid payload.
     BadNamespace,
-    /// The JSON part is not valid JSON.
+    /// The JSON part is not valid JSON (the facade reports it for events and acks).
     InvalidJson,
     /// The JSON is valid but its shape is not allowed for this packet type.
     InvalidPayload,
-    /// An event whose name is reserved (`connect`, `disconnect`, ...).
+    /// An event whose name is reserved (`connect`, `disconnect`, ...); found by the facade.
     ReservedEventName,
-    /// A binary placeholder that is malformed or points past the attachments.
+    /// A binary placeholder that is malformed or points past the attachments; found by the
+    /// facade.
     BadPlaceholder,
     /// A `b` packet (polling) whose base64 is not valid.
     InvalidBase64,

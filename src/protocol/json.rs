@@ -1,9 +1,9 @@
 //! A strict JSON validator (RFC 8259) that reports the top-level shape, without building values.
 //!
-//! In the browser, packet payloads are parsed by the native `JSON.parse`; the protocol core only
-//! needs to know that a payload is valid JSON, what shape it has (the Socket.IO payload rules
-//! depend on it, and on an event's first element) and that its binary placeholders point at real
-//! attachments. Checking that here keeps malformed packets out natively and under a fuzzer.
+//! The core reads JSON only where it acts on it: the Engine.IO handshake, the CONNECT,
+//! CONNECT_ERROR and DISCONNECT packets, a CONNECT reply's `sid` and the recovery offset that
+//! ends an event. Event and ack payloads are never scanned here: the browser's `JSON.parse`
+//! reads them anyway, and the JS facade checks the value it gets.
 //!
 //! The walk is iterative (an explicit stack, at most 1000 containers deep) and linear in the input,
 //! so no input can overflow the call stack or take quadratic time.
@@ -15,63 +15,27 @@ use super::error::DecodeError;
 /// The deepest nesting of arrays and objects accepted.
 const MAX_DEPTH: usize = 1000;
 
-/// The key that marks an object as a binary placeholder when its value is `true`.
-const PLACEHOLDER_KEY: &str = "_placeholder";
-/// The key of a placeholder that holds the attachment index.
-const PLACEHOLDER_NUM_KEY: &str = "num";
-
 /// The top-level shape of a JSON text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Shape<'a> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
     Object,
-    /// `first` is the first element, if the array is non-empty.
-    Array {
-        first: Option<Scalar<'a>>,
-    },
+    Array,
     String,
     Number,
     Bool,
     Null,
 }
 
-/// What the first element of a top-level array is (enough to check an event name).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scalar<'a> {
-    /// The string, unescaped (a lone surrogate escape becomes U+FFFD).
-    String(Cow<'a, str>),
-    Number,
-    /// An object, array, boolean or null.
-    Other,
-}
-
-/// Checks that `text` is exactly one JSON value and returns its shape.
-///
-/// Every object with `"_placeholder": true` must also have a `"num"` that is a non-negative
-/// integer below `attachments`, else [`DecodeError::BadPlaceholder`]. Syntax errors, including
-/// nesting deeper than 1000, are [`DecodeError::InvalidJson`] (and take precedence).
-pub fn inspect(text: &str, attachments: usize) -> Result<Shape<'_>, DecodeError> {
-    inspect_document(text, Some(attachments))
-}
-
-/// Like [`inspect`], but ignores binary placeholders: for JSON that is not a Socket.IO payload.
-pub(crate) fn validate(text: &str) -> Result<Shape<'_>, DecodeError> {
-    inspect_document(text, None)
-}
-
-fn inspect_document(
-    text: &str,
-    placeholder_limit: Option<usize>,
-) -> Result<Shape<'_>, DecodeError> {
+/// Checks that `text` is exactly one JSON value and returns its shape. Syntax errors, including
+/// nesting deeper than 1000, are [`DecodeError::InvalidJson`].
+pub fn validate(text: &str) -> Result<Shape, DecodeError> {
     let mut cursor = Cursor::new(text);
-    let value = cursor.value(placeholder_limit)?;
+    let shape = cursor.value()?;
     cursor.skip_whitespace();
     if !cursor.at_end() {
         return Err(DecodeError::InvalidJson);
     }
-    if value.bad_placeholder {
-        return Err(DecodeError::BadPlaceholder);
-    }
-    Ok(value.shape)
+    Ok(shape)
 }
 
 /// The string value of `key` in the JSON object `text` (`None` if absent or not a string).
@@ -80,13 +44,13 @@ pub fn string_member<'a>(text: &'a str, key: &str) -> Result<Option<Cow<'a, str>
     let mut found = None;
     for_each_member(&mut Cursor::new(text), |name, cursor| {
         if !name.is(key) {
-            cursor.value(None)?;
+            cursor.value()?;
         } else if cursor.peek() == Some(b'"') {
             found = Some(cursor.string()?.unescaped());
         } else {
             // A later duplicate that is not a string wins, as with `JSON.parse`.
             found = None;
-            cursor.value(None)?;
+            cursor.value()?;
         }
         Ok(())
     })?;
@@ -108,7 +72,7 @@ pub fn last_string_element(text: &str) -> Result<Option<Cow<'_, str>>, DecodeErr
         let last = match cursor.peek() {
             Some(b'"') => Some(cursor.string()?.unescaped()),
             _ => {
-                cursor.value(None)?;
+                cursor.value()?;
                 None
             }
         };
@@ -210,134 +174,37 @@ pub(crate) struct JsonNumber {
     pub(crate) plain_integer: Option<u64>,
 }
 
-/// One complete value, as its parent container sees it.
-enum Item<'a> {
+/// A container being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Array,
     Object,
-    Array,
-    String(JsonString<'a>),
-    Number(JsonNumber),
-    Bool(bool),
-    Null,
 }
 
-impl<'a> Item<'a> {
-    fn to_scalar(&self) -> Scalar<'a> {
-        match self {
-            Item::String(string) => Scalar::String(string.unescaped()),
-            Item::Number(_) => Scalar::Number,
-            Item::Object | Item::Array | Item::Bool(_) | Item::Null => Scalar::Other,
-        }
-    }
-}
+/// The containers open around the cursor, innermost last.
+#[derive(Default)]
+struct Open(Vec<Container>);
 
-/// What the key currently being read means for the placeholder check.
-#[derive(Debug, Clone, Copy, Default)]
-enum KeyRole {
-    #[default]
-    Other,
-    Placeholder,
-    Num,
-}
-
-/// What an open object has said so far about being a placeholder (last duplicate key wins,
-/// as with `JSON.parse`).
-#[derive(Debug, Clone, Copy, Default)]
-struct ObjectState {
-    key: KeyRole,
-    is_placeholder: bool,
-    /// `None` when `num` is missing or not a plain integer.
-    num: Option<u64>,
-}
-
-impl ObjectState {
-    fn record(&mut self, value: &Item<'_>) {
-        match self.key {
-            KeyRole::Placeholder => self.is_placeholder = matches!(value, Item::Bool(true)),
-            KeyRole::Num => {
-                self.num = match value {
-                    Item::Number(number) => number.plain_integer,
-                    _ => None,
-                }
-            }
-            KeyRole::Other => {}
-        }
-    }
-
-    fn is_valid_placeholder(&self, limit: usize) -> bool {
-        self.num
-            .is_some_and(|num| usize::try_from(num).is_ok_and(|index| index < limit))
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Frame {
-    Array,
-    Object(ObjectState),
-}
-
-/// The stack of open containers plus what [`Cursor::value`] reports at the end.
-struct Walker<'a> {
-    stack: Vec<Frame>,
-    placeholder_limit: Option<usize>,
-    /// The first element of the outermost array.
-    first: Option<Scalar<'a>>,
-    bad_placeholder: bool,
-}
-
-impl<'a> Walker<'a> {
-    fn open(&mut self, frame: Frame) -> Result<(), DecodeError> {
-        if self.stack.len() >= MAX_DEPTH {
+impl Open {
+    fn push(&mut self, container: Container) -> Result<(), DecodeError> {
+        if self.0.len() >= MAX_DEPTH {
             return Err(DecodeError::InvalidJson);
         }
-        self.stack.push(frame);
+        self.0.push(container);
         Ok(())
     }
 
-    /// Closes the innermost container, checking it if it is a placeholder.
-    fn close(&mut self) -> Option<Item<'a>> {
-        match self.stack.pop()? {
-            Frame::Array => Some(Item::Array),
-            Frame::Object(state) => {
-                if let Some(limit) = self.placeholder_limit {
-                    if state.is_placeholder && !state.is_valid_placeholder(limit) {
-                        self.bad_placeholder = true;
-                    }
-                }
-                Some(Item::Object)
-            }
-        }
+    fn pop(&mut self) {
+        self.0.pop();
     }
 
-    /// Hands a complete value to the innermost open container.
-    fn attach(&mut self, value: &Item<'a>) {
-        let is_outermost = self.stack.len() == 1;
-        match self.stack.last_mut() {
-            Some(Frame::Array) if is_outermost && self.first.is_none() => {
-                self.first = Some(value.to_scalar());
-            }
-            Some(Frame::Object(state)) => state.record(value),
-            Some(Frame::Array) | None => {}
-        }
+    fn innermost(&self) -> Option<Container> {
+        self.0.last().copied()
     }
 
-    fn set_key_role(&mut self, key: &JsonString<'_>) {
-        if let Some(Frame::Object(state)) = self.stack.last_mut() {
-            state.key = if key.is(PLACEHOLDER_KEY) {
-                KeyRole::Placeholder
-            } else if key.is(PLACEHOLDER_NUM_KEY) {
-                KeyRole::Num
-            } else {
-                KeyRole::Other
-            };
-        }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
-}
-
-/// The result of reading one value.
-pub(crate) struct Value<'a> {
-    pub(crate) shape: Shape<'a>,
-    /// Whether some placeholder was invalid (reported only once the whole text is known valid).
-    pub(crate) bad_placeholder: bool,
 }
 
 /// A position in a JSON text, with token readers. Shared with the handshake reader.
@@ -489,117 +356,95 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads one key of an object and the `:` after it, the cursor being before the key.
-    fn key(&mut self, walker: &mut Walker<'a>) -> Result<(), DecodeError> {
+    fn key(&mut self) -> Result<(), DecodeError> {
         self.skip_whitespace();
-        let key = self.string()?;
-        walker.set_key_role(&key);
+        self.string()?;
         self.skip_whitespace();
         self.expect(b':')
     }
 
     /// Reads one complete value (skipping whitespace before it), without recursion.
-    ///
-    /// With `placeholder_limit`, objects marked `"_placeholder": true` are checked against it.
-    pub(crate) fn value(
-        &mut self,
-        placeholder_limit: Option<usize>,
-    ) -> Result<Value<'a>, DecodeError> {
+    pub(crate) fn value(&mut self) -> Result<Shape, DecodeError> {
         self.skip_whitespace();
-        let root = self.peek();
-        let mut walker = Walker {
-            stack: Vec::new(),
-            placeholder_limit,
-            first: None,
-            bad_placeholder: false,
-        };
+        let shape = shape_of(self.peek())?;
+        let mut open = Open::default();
         loop {
-            let Some(mut item) = self.value_start(&mut walker)? else {
+            if !self.value_start(&mut open)? {
                 // A container was opened and is not empty: read its first value.
                 continue;
-            };
+            }
+            // A value is complete: close every container that ends after it.
             loop {
-                walker.attach(&item);
-                if walker.stack.is_empty() {
-                    return Ok(Value {
-                        shape: root_shape(root, walker.first)?,
-                        bad_placeholder: walker.bad_placeholder,
-                    });
+                if open.is_empty() {
+                    return Ok(shape);
                 }
-                match self.after_value(&mut walker)? {
-                    Some(closed) => item = closed,
-                    None => break,
+                if !self.after_value(&mut open)? {
+                    break;
                 }
             }
         }
     }
 
-    /// Reads a scalar, or opens a container: `Some` when a whole value was read (a scalar or an
-    /// empty container), `None` when the next thing to read is the container's first value.
-    fn value_start(&mut self, walker: &mut Walker<'a>) -> Result<Option<Item<'a>>, DecodeError> {
+    /// Reads a scalar, or opens a container: `true` when a whole value was read (a scalar or an
+    /// empty container), `false` when the next thing to read is the container's first value.
+    fn value_start(&mut self, open: &mut Open) -> Result<bool, DecodeError> {
         self.skip_whitespace();
-        let item = match self.peek() {
+        match self.peek() {
             Some(b'{') => {
                 self.bump();
-                walker.open(Frame::Object(ObjectState::default()))?;
+                open.push(Container::Object)?;
                 self.skip_whitespace();
                 if self.eat(b'}') {
-                    return Ok(walker.close());
+                    open.pop();
+                    return Ok(true);
                 }
-                self.key(walker)?;
-                return Ok(None);
+                self.key()?;
+                Ok(false)
             }
             Some(b'[') => {
                 self.bump();
-                walker.open(Frame::Array)?;
+                open.push(Container::Array)?;
                 self.skip_whitespace();
                 if self.eat(b']') {
-                    return Ok(walker.close());
+                    open.pop();
+                    return Ok(true);
                 }
-                return Ok(None);
+                Ok(false)
             }
-            Some(b'"') => Item::String(self.string()?),
-            Some(b'-' | b'0'..=b'9') => Item::Number(self.number()?),
-            Some(b't') => {
-                self.literal(b"true")?;
-                Item::Bool(true)
-            }
-            Some(b'f') => {
-                self.literal(b"false")?;
-                Item::Bool(false)
-            }
-            Some(b'n') => {
-                self.literal(b"null")?;
-                Item::Null
-            }
-            _ => return Err(DecodeError::InvalidJson),
-        };
-        Ok(Some(item))
+            Some(b'"') => self.string().map(|_| true),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| true),
+            Some(b't') => self.literal(b"true").map(|()| true),
+            Some(b'f') => self.literal(b"false").map(|()| true),
+            Some(b'n') => self.literal(b"null").map(|()| true),
+            _ => Err(DecodeError::InvalidJson),
+        }
     }
 
-    /// After a value inside a container: `,` (then `None`: another value follows) or the
-    /// container's closing bracket (then `Some`: the container is a complete value).
-    fn after_value(&mut self, walker: &mut Walker<'a>) -> Result<Option<Item<'a>>, DecodeError> {
+    /// After a value inside a container: `,` (then `false`: another value follows) or the
+    /// container's closing bracket (then `true`: the container is a complete value).
+    fn after_value(&mut self, open: &mut Open) -> Result<bool, DecodeError> {
         self.skip_whitespace();
-        let in_object = matches!(walker.stack.last(), Some(Frame::Object(_)));
+        let in_object = open.innermost() == Some(Container::Object);
         let closing = if in_object { b'}' } else { b']' };
         if self.eat(b',') {
             if in_object {
-                self.key(walker)?;
+                self.key()?;
             }
-            Ok(None)
+            Ok(false)
         } else if self.eat(closing) {
-            walker.close().map(Some).ok_or(DecodeError::InvalidJson)
+            open.pop();
+            Ok(true)
         } else {
             Err(DecodeError::InvalidJson)
         }
     }
 }
 
-/// The shape of a complete value from its first byte.
-fn root_shape(first_byte: Option<u8>, first: Option<Scalar<'_>>) -> Result<Shape<'_>, DecodeError> {
+/// The shape of a value from its first byte.
+fn shape_of(first_byte: Option<u8>) -> Result<Shape, DecodeError> {
     match first_byte {
         Some(b'{') => Ok(Shape::Object),
-        Some(b'[') => Ok(Shape::Array { first }),
+        Some(b'[') => Ok(Shape::Array),
         Some(b'"') => Ok(Shape::String),
         Some(b'-' | b'0'..=b'9') => Ok(Shape::Number),
         Some(b't' | b'f') => Ok(Shape::Bool),
@@ -675,63 +520,34 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn first_of(text: &str) -> Option<Scalar<'_>> {
-        match inspect(text, 0).unwrap() {
-            Shape::Array { first } => first,
-            other => Some(Scalar::String(Cow::Owned(std::format!(
-                "not an array: {other:?}"
-            )))),
-        }
-    }
-
-    fn string_first(text: &str) -> String {
-        match first_of(text) {
-            Some(Scalar::String(value)) => value.into_owned(),
-            other => std::format!("not a string: {other:?}"),
-        }
-    }
-
     #[test]
     fn top_level_shapes() {
-        assert_eq!(inspect("{}", 0), Ok(Shape::Object));
-        assert_eq!(inspect(r#" {"a":1} "#, 0), Ok(Shape::Object));
-        assert_eq!(inspect("[]", 0), Ok(Shape::Array { first: None }));
-        assert_eq!(inspect(r#""x""#, 0), Ok(Shape::String));
-        assert_eq!(inspect("-1.5e3", 0), Ok(Shape::Number));
-        assert_eq!(inspect("true", 0), Ok(Shape::Bool));
-        assert_eq!(inspect("false", 0), Ok(Shape::Bool));
-        assert_eq!(inspect("null", 0), Ok(Shape::Null));
-        assert_eq!(inspect("\t\r\n 0 \n", 0), Ok(Shape::Number));
+        assert_eq!(validate("{}"), Ok(Shape::Object));
+        assert_eq!(validate(r#" {"a":1} "#), Ok(Shape::Object));
+        assert_eq!(validate("[]"), Ok(Shape::Array));
+        assert_eq!(validate(r#""x""#), Ok(Shape::String));
+        assert_eq!(validate("-1.5e3"), Ok(Shape::Number));
+        assert_eq!(validate("true"), Ok(Shape::Bool));
+        assert_eq!(validate("false"), Ok(Shape::Bool));
+        assert_eq!(validate("null"), Ok(Shape::Null));
+        assert_eq!(validate("\t\r\n 0 \n"), Ok(Shape::Number));
     }
 
     #[test]
-    fn first_array_element() {
+    fn strings_are_unescaped() {
+        let last = |text: &str| last_string_element(text).unwrap().unwrap().into_owned();
+        assert_eq!(last(r#"["conn\u0065ct"]"#), "connect");
         assert_eq!(
-            first_of(r#"["foo",1]"#),
-            Some(Scalar::String(Cow::Borrowed("foo")))
-        );
-        assert_eq!(first_of("[ 12, \"x\"]"), Some(Scalar::Number));
-        assert_eq!(first_of("[true]"), Some(Scalar::Other));
-        assert_eq!(first_of("[null,\"bar\"]"), Some(Scalar::Other));
-        assert_eq!(first_of("[[\"a\"],\"b\"]"), Some(Scalar::Other));
-        assert_eq!(first_of("[{\"a\":\"b\"}]"), Some(Scalar::Other));
-        assert_eq!(first_of("[ ]"), None);
-    }
-
-    #[test]
-    fn first_element_is_unescaped() {
-        assert_eq!(string_first(r#"["conn\u0065ct"]"#), "connect");
-        assert_eq!(
-            string_first(r#"["a\"b\\c\/d\b\f\n\r\t"]"#),
+            last(r#"["a\"b\\c\/d\b\f\n\r\t"]"#),
             "a\"b\\c/d\u{8}\u{c}\n\r\t"
         );
-        assert_eq!(string_first(r#"["\u00e9\u00E9é"]"#), "ééé");
-        assert_eq!(string_first(r#"["\ud83d\ude00"]"#), "😀");
-        assert_eq!(string_first(r#"["\ud83dx"]"#), "\u{fffd}x");
-        assert_eq!(string_first(r#"["\ude00\ud83d"]"#), "\u{fffd}\u{fffd}");
-        assert_eq!(string_first(r#"["\ud800\ud83d\ude00"]"#), "\u{fffd}😀");
-        assert_eq!(string_first(r#"["\ud83d\u0041"]"#), "\u{fffd}A");
-        assert_eq!(string_first(r#"["\u0000"]"#), "\u{0}");
+        assert_eq!(last(r#"["\u00e9\u00E9é"]"#), "ééé");
+        assert_eq!(last(r#"["\ud83d\ude00"]"#), "😀");
+        assert_eq!(last(r#"["\ud83dx"]"#), "\u{fffd}x");
+        assert_eq!(last(r#"["\ude00\ud83d"]"#), "\u{fffd}\u{fffd}");
+        assert_eq!(last(r#"["\ud800\ud83d\ude00"]"#), "\u{fffd}😀");
+        assert_eq!(last(r#"["\ud83d\u0041"]"#), "\u{fffd}A");
+        assert_eq!(last(r#"["\u0000"]"#), "\u{0}");
     }
 
     #[test]
@@ -760,7 +576,7 @@ mod tests {
             "{ \"a\" : 1 , \"b\" : 2 }",
         ];
         for text in valid {
-            assert!(inspect(text, 0).is_ok(), "{text:?}");
+            assert!(validate(text).is_ok(), "{text:?}");
         }
     }
 
@@ -829,121 +645,43 @@ mod tests {
             "[\"some\",\"data\"",
         ];
         for text in invalid {
-            assert_eq!(inspect(text, 0), Err(DecodeError::InvalidJson), "{text:?}");
+            assert_eq!(validate(text), Err(DecodeError::InvalidJson), "{text:?}");
         }
     }
 
     #[test]
     fn nesting_depth_limit() {
         let nested = |depth: usize| "[".repeat(depth) + &"]".repeat(depth);
-        assert!(inspect(&nested(MAX_DEPTH), 0).is_ok());
+        assert!(validate(&nested(MAX_DEPTH)).is_ok());
         assert_eq!(
-            inspect(&nested(MAX_DEPTH + 1), 0),
+            validate(&nested(MAX_DEPTH + 1)),
             Err(DecodeError::InvalidJson)
         );
         let objects = |depth: usize| "{\"a\":".repeat(depth - 1) + "{}" + &"}".repeat(depth - 1);
-        assert!(inspect(&objects(MAX_DEPTH), 0).is_ok());
+        assert!(validate(&objects(MAX_DEPTH)).is_ok());
         assert_eq!(
-            inspect(&objects(MAX_DEPTH + 1), 0),
+            validate(&objects(MAX_DEPTH + 1)),
             Err(DecodeError::InvalidJson)
         );
         assert_eq!(
-            inspect(&"[".repeat(100_000), 0),
+            validate(&"[".repeat(100_000)),
             Err(DecodeError::InvalidJson)
         );
         assert_eq!(
-            inspect(&"{\"a\":".repeat(100_000), 0),
+            validate(&"{\"a\":".repeat(100_000)),
             Err(DecodeError::InvalidJson)
         );
-        assert_eq!(inspect(&nested(100_000), 0), Err(DecodeError::InvalidJson));
+        assert_eq!(validate(&nested(100_000)), Err(DecodeError::InvalidJson));
     }
 
     #[test]
     fn long_inputs_are_fine() {
         let many = "[".to_string() + &"1,".repeat(100_000) + "1]";
-        assert!(inspect(&many, 0).is_ok());
+        assert!(validate(&many).is_ok());
         let digits = "9".repeat(100_000);
-        assert_eq!(inspect(&digits, 0), Ok(Shape::Number));
+        assert_eq!(validate(&digits), Ok(Shape::Number));
         let escapes = "\"".to_string() + &"\\u0041".repeat(10_000) + "\"";
-        assert_eq!(inspect(&escapes, 0), Ok(Shape::String));
-    }
-
-    #[test]
-    fn placeholders_in_range() {
-        let one = r#"["baz",{"_placeholder":true,"num":0}]"#;
-        assert!(inspect(one, 1).is_ok());
-        let two = r#"["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#;
-        assert!(inspect(two, 2).is_ok());
-        assert!(inspect(r#"{"num":0,"_placeholder":true}"#, 1).is_ok());
-        assert!(inspect(r#"{"x":[1],"num":2,"y":{},"_placeholder":true}"#, 3).is_ok());
-        assert!(inspect(r#"{"a":{"b":[{"_placeholder":true,"num":9}]}}"#, 10).is_ok());
-        assert!(inspect(r#"{ "_placeholder" : true , "num" : 0 }"#, 1).is_ok());
-        assert!(inspect(r#"{"\u005fplaceholder":true,"n\u0075m":0}"#, 1).is_ok());
-    }
-
-    #[test]
-    fn placeholders_out_of_range_or_malformed() {
-        let bad = [
-            (r#"{"_placeholder":true,"num":1}"#, 1),
-            (r#"{"_placeholder":true,"num":0}"#, 0),
-            (
-                r#"[{"_placeholder":true,"num":0},{"_placeholder":true,"num":2}]"#,
-                2,
-            ),
-            (r#"{"_placeholder":true}"#, 1),
-            (r#"{"_placeholder":true,"num":-1}"#, 1),
-            (r#"{"_placeholder":true,"num":-0}"#, 1),
-            (r#"{"_placeholder":true,"num":1.5}"#, 3),
-            (r#"{"_placeholder":true,"num":0.0}"#, 1),
-            (r#"{"_placeholder":true,"num":1e0}"#, 3),
-            (r#"{"_placeholder":true,"num":"0"}"#, 1),
-            (r#"{"_placeholder":true,"num":null}"#, 1),
-            (r#"{"_placeholder":true,"num":[0]}"#, 1),
-            (r#"{"_placeholder":true,"num":99999999999999999999999}"#, 1),
-            (r#"{"_placeholder":true,"num":0,"num":"x"}"#, 1),
-            (r#"{"_placeholder":false,"_placeholder":true,"num":5}"#, 1),
-            (r#"{"\u005fplaceholder":true,"num":1}"#, 1),
-            (r#"[[[{"_placeholder":true,"nu":0}]]]"#, 1),
-        ];
-        for (text, attachments) in bad {
-            assert_eq!(
-                inspect(text, attachments),
-                Err(DecodeError::BadPlaceholder),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn non_placeholders_are_ordinary_objects() {
-        let ordinary = [
-            r#"{"_placeholder":false}"#,
-            r#"{"_placeholder":false,"num":-1}"#,
-            r#"{"_placeholder":"true","num":7}"#,
-            r#"{"_placeholder":1}"#,
-            r#"{"_placeholder":true,"_placeholder":false}"#,
-            r#"{"placeholder":true}"#,
-            r#"{"_Placeholder":true}"#,
-            r#"{"a":{"_placeholder":true,"num":0}}"#,
-        ];
-        for text in ordinary.iter().take(ordinary.len() - 1) {
-            assert!(inspect(text, 0).is_ok(), "{text}");
-        }
-        // Placeholders count at any depth.
-        assert_eq!(inspect(ordinary[7], 0), Err(DecodeError::BadPlaceholder));
-        assert!(validate(ordinary[7]).is_ok());
-    }
-
-    #[test]
-    fn syntax_errors_win_over_placeholder_errors() {
-        assert_eq!(
-            inspect(r#"[{"_placeholder":true}"#, 0),
-            Err(DecodeError::InvalidJson)
-        );
-        assert_eq!(
-            inspect(r#"[{"_placeholder":true}] x"#, 0),
-            Err(DecodeError::InvalidJson)
-        );
+        assert_eq!(validate(&escapes), Ok(Shape::String));
     }
 
     #[test]
@@ -1038,7 +776,7 @@ mod tests {
                 .flat_map(|text| alphabet.iter().map(move |c| std::format!("{text}{c}")))
                 .collect();
             for text in &texts {
-                let _ = inspect(text, 1);
+                let _ = validate(text);
             }
         }
     }

@@ -2,11 +2,12 @@
 //!
 //! A packet is `<type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]`. The core reads
 //! only the header; the JSON payload stays a span of the original text that the browser hands to
-//! `JSON.parse`. [`decode`] still checks the payload with [`json::inspect`] so that a malformed
-//! packet is rejected here, as socket.io-client rejects it, with a typed [`DecodeError`].
+//! `JSON.parse`. [`decode`] validates the payloads of the packets the core acts on (CONNECT,
+//! CONNECT_ERROR, DISCONNECT); an EVENT's or ACK's JSON is never scanned (the facade checks the
+//! parsed value and reports a bad one with `Client::reject_packet`).
 
 use super::error::DecodeError;
-use super::json::{self, Scalar, Shape};
+use super::json::{self, Shape};
 
 /// The namespace a packet belongs to when it names none.
 const DEFAULT_NAMESPACE: &str = "/";
@@ -75,12 +76,11 @@ pub struct Header<'a> {
     pub data_start: usize,
 }
 
-/// A fully checked packet: header plus the payload's JSON text and shape.
-#[derive(Debug, Clone, PartialEq)]
+/// A decoded packet: the header plus the payload's JSON text (`None` when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet<'a> {
     pub header: Header<'a>,
     pub data: Option<&'a str>,
-    pub shape: Option<Shape<'a>>,
 }
 
 /// Event names a packet may not carry (socket.io-client uses them for its own events).
@@ -175,35 +175,27 @@ fn parse_decimal(digits: &str, max: u64) -> Option<u64> {
     })
 }
 
-/// Decodes a whole packet: the header, then the payload, which must be valid JSON whose
-/// placeholders point at the announced attachments and whose shape the packet type allows.
+/// Decodes a packet: the header, then the payload rules of [`check_payload`].
 pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
     let header = decode_header(text)?;
     let data = text
         .get(header.data_start..)
         .filter(|data| !data.is_empty());
-    let shape = match data {
-        // Placeholders mean something only in binary packets; elsewhere they are plain objects.
-        Some(data) if header.kind.is_binary() => Some(json::inspect(data, header.attachments)?),
-        Some(data) => Some(json::validate(data)?),
-        None => None,
-    };
-    check_payload(header.kind, shape.as_ref())?;
-    Ok(Packet {
-        header,
-        data,
-        shape,
-    })
+    check_payload(header.kind, data)?;
+    Ok(Packet { header, data })
 }
 
-/// The payload rules: what each packet type may carry (`None` is no payload).
-fn check_payload(kind: PacketKind, shape: Option<&Shape<'_>>) -> Result<(), DecodeError> {
+/// What each packet type may carry (`None` is no payload). Payloads the core acts on must be
+/// valid JSON of the right shape. An event or ack only needs a payload: its JSON may be only
+/// partly in hand (the head of a frame), and the facade checks it after `JSON.parse`.
+fn check_payload(kind: PacketKind, data: Option<&str>) -> Result<(), DecodeError> {
     let allowed = match kind {
-        PacketKind::Connect => matches!(shape, None | Some(Shape::Object)),
-        PacketKind::Disconnect => shape.is_none(),
-        PacketKind::ConnectError => matches!(shape, Some(Shape::Object | Shape::String)),
-        PacketKind::Event | PacketKind::BinaryEvent => return check_event_arguments(shape),
-        PacketKind::Ack | PacketKind::BinaryAck => matches!(shape, Some(Shape::Array { .. })),
+        PacketKind::Connect => matches!(shape(data)?, None | Some(Shape::Object)),
+        PacketKind::Disconnect => shape(data)?.is_none(),
+        PacketKind::ConnectError => matches!(shape(data)?, Some(Shape::Object | Shape::String)),
+        PacketKind::Event | PacketKind::BinaryEvent | PacketKind::Ack | PacketKind::BinaryAck => {
+            data.is_some()
+        }
     };
     if allowed {
         Ok(())
@@ -212,17 +204,9 @@ fn check_payload(kind: PacketKind, shape: Option<&Shape<'_>>) -> Result<(), Deco
     }
 }
 
-/// An event is a non-empty array whose first element is a number or a non-reserved name.
-fn check_event_arguments(shape: Option<&Shape<'_>>) -> Result<(), DecodeError> {
-    let Some(Shape::Array { first: Some(first) }) = shape else {
-        return Err(DecodeError::InvalidPayload);
-    };
-    match first {
-        Scalar::Number => Ok(()),
-        Scalar::String(name) if is_reserved_event(name) => Err(DecodeError::ReservedEventName),
-        Scalar::String(_) => Ok(()),
-        Scalar::Other => Err(DecodeError::InvalidPayload),
-    }
+/// The shape of a payload, checking that it is valid JSON.
+fn shape(data: Option<&str>) -> Result<Option<Shape>, DecodeError> {
+    data.map(json::validate).transpose()
 }
 
 /// Everything before the JSON payload, e.g. `2`, `2/admin,456`, `52-/admin,`, `61-15`.
@@ -267,7 +251,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::protocol::engine_packet::{self, PacketType, PayloadPacket};
-    use std::borrow::Cow;
 
     use PacketKind::*;
 
@@ -471,7 +454,6 @@ mod tests {
         assert_eq!(header.nsp, expected.nsp, "{text}");
         assert_eq!(header.id, expected.id, "{text}");
         assert_eq!(packet.data, expected.data, "{text}");
-        assert_eq!(packet.shape.is_some(), expected.data.is_some(), "{text}");
         let data_len = expected.data.map_or(0, str::len);
         assert_eq!(header.data_start, text.len() - data_len, "{text}");
         assert_eq!(decode_header(text).unwrap(), packet.header);
@@ -546,54 +528,41 @@ mod tests {
         assert_eq!(bytes, &[1, 2, 3]);
     }
 
+    /// Event and ack payloads are passed through as they are: only their presence is checked.
     #[test]
-    fn shapes_are_reported() {
-        let packet = decode(r#"2["conn\u0065cted",1]"#).unwrap();
-        assert_eq!(
-            packet.shape,
-            Some(Shape::Array {
-                first: Some(Scalar::String(Cow::Owned("connected".into())))
-            })
-        );
-        assert_eq!(decode(r#"4"oops""#).unwrap().shape, Some(Shape::String));
-        assert_eq!(
-            decode("2[1]").unwrap().shape,
-            Some(Shape::Array {
-                first: Some(Scalar::Number)
-            })
-        );
-        assert_eq!(
-            decode("3[]").unwrap().shape,
-            Some(Shape::Array { first: None })
-        );
+    fn event_and_ack_payloads_are_not_scanned() {
+        let packet = decode(r#"2["conn\u0065ct",1]"#).unwrap();
+        assert_eq!(packet.data, Some(r#"["conn\u0065ct",1]"#));
         assert_eq!(decode(r#"2 ["x"] "#).unwrap().data, Some(r#" ["x"] "#));
+        // The head of a frame: the JSON is cut, and that is no concern of the core.
+        assert_eq!(decode(r#"2/a,7["long"#).unwrap().data, Some(r#"["long"#));
     }
 
-    /// The malformed examples of PROTOCOL.md, with the error each gives as a Socket.IO packet.
-    const MALFORMED: [(&str, DecodeError); 17] = [
+    /// The malformed examples of PROTOCOL.md that the core rejects, with the error each gives as
+    /// a Socket.IO packet: bad headers and bad payloads of the packets the core acts on.
+    const MALFORMED: [(&str, DecodeError); 10] = [
         (r#"442["some","data""#, DecodeError::InvalidJson),
         (r#"0/admin,"invalid""#, DecodeError::InvalidPayload),
         ("0[]", DecodeError::InvalidPayload),
         ("1/admin,{}", DecodeError::InvalidPayload),
-        ("2/admin,{}", DecodeError::InvalidPayload),
-        (r#"2["connect"]"#, DecodeError::ReservedEventName),
-        ("2[]", DecodeError::InvalidPayload),
-        (r#"2[true,"foo"]"#, DecodeError::InvalidPayload),
-        (r#"2[null,"bar"]"#, DecodeError::InvalidPayload),
         ("4abc", DecodeError::InvalidJson),
         (r#"42abc["message-with-ack"]"#, DecodeError::InvalidJson),
         ("999", DecodeError::UnknownPacketType),
         (r#"5["x"]"#, DecodeError::BadAttachmentCount),
         (r#"51["x"]"#, DecodeError::BadAttachmentCount),
         (r#"5a-["x"]"#, DecodeError::BadAttachmentCount),
-        (
-            r#"51-["x",{"_placeholder":true,"num":1}]"#,
-            DecodeError::BadPlaceholder,
-        ),
-        (
-            r#"61-/admin,1[{"_placeholder":true,"num":3}]"#,
-            DecodeError::BadPlaceholder,
-        ),
+    ];
+
+    /// The malformed examples of PROTOCOL.md whose fault is in an event's or ack's JSON: the core
+    /// passes them through, and the facade rejects them once `JSON.parse` has read them.
+    const MALFORMED_JSON_PASSED_THROUGH: [&str; 7] = [
+        "2/admin,{}",
+        r#"2["connect"]"#,
+        "2[]",
+        r#"2[true,"foo"]"#,
+        r#"2[null,"bar"]"#,
+        r#"51-["x",{"_placeholder":true,"num":1}]"#,
+        r#"61-/admin,1[{"_placeholder":true,"num":3}]"#,
     ];
 
     #[test]
@@ -604,22 +573,28 @@ mod tests {
     }
 
     #[test]
-    fn malformed_wire_examples_are_rejected() {
-        let wire = [
+    fn malformed_event_json_is_passed_through() {
+        for text in MALFORMED_JSON_PASSED_THROUGH {
+            let packet = decode(text).unwrap();
+            assert_eq!(
+                packet.header.data_start + packet.data.unwrap().len(),
+                text.len()
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_wire_examples() {
+        let rejected = [
             (r#"442["some","data""#, DecodeError::InvalidJson),
-            ("42{}", DecodeError::InvalidPayload),
-            (r#"42abc["message-with-ack"]"#, DecodeError::InvalidJson),
             ("4abc", DecodeError::UnknownPacketType),
-            (r#"42["connect"]"#, DecodeError::ReservedEventName),
         ];
-        for (frame, error) in wire {
+        for (frame, error) in rejected {
             assert_eq!(decode(unwrap_message(frame)).err(), Some(error), "{frame}");
         }
-        // Every malformed example that starts with an Engine.IO `4` is also bad without it.
-        for (text, _) in &MALFORMED {
-            if let Some(inner) = text.strip_prefix('4') {
-                assert!(decode(inner).is_err(), "{inner}");
-            }
+        for frame in ["42{}", r#"42abc["message-with-ack"]"#, r#"42["connect"]"#] {
+            let packet = decode(unwrap_message(frame)).unwrap();
+            assert_eq!(packet.header.kind, Event, "{frame}");
         }
     }
 
@@ -646,24 +621,15 @@ mod tests {
             ("2", DecodeError::InvalidPayload),
             ("2/admin,", DecodeError::InvalidPayload),
             ("212", DecodeError::InvalidPayload),
-            (r#"2"foo""#, DecodeError::InvalidPayload),
-            (r#"2[{"toString":"foo"}]"#, DecodeError::InvalidPayload),
-            (r#"2[["foo"]]"#, DecodeError::InvalidPayload),
-            (r#"2["disconnect","123"]"#, DecodeError::ReservedEventName),
-            (r#"2["dis\u0063onnect"]"#, DecodeError::ReservedEventName),
-            (r#"51-["newListener"]"#, DecodeError::ReservedEventName),
             ("3", DecodeError::InvalidPayload),
-            ("3{}", DecodeError::InvalidPayload),
             ("31", DecodeError::InvalidPayload),
             ("61-1", DecodeError::InvalidPayload),
-            (r#"2/admin,"invalid"#, DecodeError::InvalidJson),
+            ("0{", DecodeError::InvalidJson),
+            ("1x", DecodeError::InvalidJson),
+            (r#"4/admin,"invalid"#, DecodeError::InvalidJson),
         ];
         for (text, error) in rejected {
             assert_eq!(decode(text).err(), Some(error), "{text}");
-        }
-        for name in RESERVED_EVENTS {
-            let text = String::from("2[\"") + name + "\"]";
-            assert_eq!(decode(&text).err(), Some(DecodeError::ReservedEventName));
         }
         let accepted = [
             // A placeholder outside a binary packet is an ordinary object, as in socket.io-parser.
@@ -674,12 +640,20 @@ mod tests {
             "2[1]",
             "2[-1.5e3,\"x\"]",
             r#"2["Connect"]"#,
-            r#"2["connect_error_"]"#,
             r#"2[""]"#,
             "3[]",
             "3[null]",
             r#"61-[{"_placeholder":true,"num":0}]"#,
             r#"510-["x",{"_placeholder":true,"num":9}]"#,
+            // Not the core's concern any more: the facade rejects these after `JSON.parse`.
+            r#"2"foo""#,
+            r#"2[{"toString":"foo"}]"#,
+            r#"2[["foo"]]"#,
+            r#"2["dis\u0063onnect"]"#,
+            r#"51-["newListener"]"#,
+            "3{}",
+            r#"2/admin,"invalid"#,
+            "2 ",
         ];
         for text in accepted {
             assert!(decode(text).is_ok(), "{text}");
@@ -830,7 +804,8 @@ mod tests {
     }
 
     /// Every string of up to 4 characters over a small alphabet: decoding never panics, and a
-    /// decoded packet encodes to text that decodes to the same packet.
+    /// decoded packet whose payload is JSON (as the facade requires of events and acks) encodes
+    /// to text that decodes to the same packet.
     #[test]
     fn never_panics_and_round_trips_on_short_strings() {
         let alphabet: Vec<char> = "0123456789/,-[]{}\"aé".chars().collect();
@@ -843,6 +818,12 @@ mod tests {
                 .collect();
             for text in &texts {
                 let Ok(packet) = decode(text) else { continue };
+                if packet
+                    .data
+                    .is_some_and(|data| json::validate(data).is_err())
+                {
+                    continue;
+                }
                 decoded += 1;
                 let header = &packet.header;
                 let again = encode_header(header.kind, header.attachments, header.nsp, header.id)
@@ -853,7 +834,6 @@ mod tests {
                 assert_eq!(reparsed.header.nsp, header.nsp, "{text}");
                 assert_eq!(reparsed.header.id, header.id, "{text}");
                 assert_eq!(reparsed.data, packet.data, "{text}");
-                assert_eq!(reparsed.shape, packet.shape, "{text}");
             }
         }
         assert!(decoded > 100, "{decoded}");
