@@ -385,6 +385,30 @@ fn connection_state_recovery_sends_pid_and_offset_and_reports_recovered() {
     );
 }
 
+/// The offset ends the event's JSON, far past the head the driver hands in: the core reads
+/// the whole frame for a socket that tracks offsets.
+#[test]
+fn recovery_reads_the_offset_of_a_long_event_from_the_whole_frame() {
+    let mut driver = reconnecting(u32::MAX);
+    let socket = driver.connect("/", None);
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"s1","pid":"p1"}"#);
+    let event = format!(r#"["news","{}","offset-9"]"#, "x".repeat(500));
+    driver.receive(&(String::from("42") + &event));
+    assert_eq!(
+        driver.drain().last(),
+        Some(&Seen::Event(socket, event, vec![]))
+    );
+    kill_transport(&mut driver);
+    driver.fire_next();
+    driver.receive(OPEN);
+    let seen = driver.drain();
+    assert!(
+        seen.contains(&sent(r#"40{"pid":"p1","offset":"offset-9"}"#)),
+        "{seen:?}"
+    );
+}
+
 #[test]
 fn an_auth_function_is_asked_on_every_connection() {
     let mut driver = reconnecting(u32::MAX);

@@ -13,7 +13,7 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 
 use super::clock::now;
-use super::payload::polling_body;
+use super::payload::{polling_body, text_head};
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketTransport};
 use crate::protocol::acks::Ticket;
@@ -454,11 +454,7 @@ fn on_websocket_event(weak: &Weak<RefCell<Inner>>, id: TransportId, event: Trans
         let client = &mut inner.client;
         match event {
             TransportEvent::Open => client.handle_transport_open(now(), id),
-            TransportEvent::Text(frame) => {
-                if let Some(text) = frame.as_string() {
-                    client.handle_text(now(), id, &text, frame);
-                }
-            }
+            TransportEvent::Text(frame) => client.handle_text(now(), id, &text_head(&frame), frame),
             TransportEvent::Binary(data) => client.handle_binary(now(), id, data),
             TransportEvent::Error => client.handle_transport_error(now(), id, websocket_failure()),
             TransportEvent::Close => client.handle_transport_close(now(), id),

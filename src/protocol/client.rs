@@ -21,7 +21,7 @@ use super::engine::TransportKind;
 use super::engine::{
     CloseReason, Command, EngineConfig, EngineSession, Frame, Received, TransportId,
 };
-use super::engine_packet::{decode_payload, PayloadPacket, TextPacket};
+use super::engine_packet::{decode_payload, decode_text, PacketType, PayloadPacket, TextPacket};
 use super::payload::Payload;
 use super::socket::{
     Auth, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound,
@@ -132,7 +132,7 @@ struct PendingBinary<P> {
 
 /// Where a text packet came from, so that its JSON can be located in the driver's string.
 struct Source<'a, P> {
-    /// The frame or polling body.
+    /// The frame (or only its head) or the polling body.
     text: &'a str,
     /// The driver's handle on `text`.
     handle: P,
@@ -365,19 +365,18 @@ impl<P: Payload> Client<P> {
         }
     }
 
-    /// A WebSocket text frame arrived on transport `id`; `handle` is the same frame as the driver
-    /// keeps it (a JS string).
-    pub fn handle_text(&mut self, now: Instant, id: TransportId, text: &str, handle: P) {
-        let mut utf16 = Utf16Cursor::default();
-        let source = Source {
-            text,
-            handle,
-            utf16: &mut utf16,
-            single_packet: true,
-        };
-        let result = match super::engine_packet::decode_text(text) {
-            Ok(packet) => self.on_engine_packet(now, id, packet, source),
-            Err(error) => Err(error),
+    /// A WebSocket text frame arrived on transport `id`. `head` is its text or a prefix of it
+    /// (copying a whole frame into wasm is costly); `handle` is the whole frame as the driver
+    /// keeps it (a JS string). An event or ack whose header ends inside `head` is handled from
+    /// `head` alone; anything else is read again from [`Payload::text`].
+    pub fn handle_text(&mut self, now: Instant, id: TransportId, head: &str, handle: P) {
+        let result = if self.head_suffices(head) {
+            self.on_frame(now, id, head, handle)
+        } else {
+            match handle.text() {
+                Some(text) => self.on_frame(now, id, &text, handle),
+                None => Err(DecodeError::NotText),
+            }
         };
         self.finish_input(now, result);
     }
@@ -680,6 +679,48 @@ impl<P: Payload> Client<P> {
         self.flush(now);
     }
 
+    /// Whether `head` (perhaps cut short) settles its frame: a message carrying an event or ack
+    /// whose header ends before `head` does (a header reaching its end may have been cut), for a
+    /// socket that does not read the JSON. Only reads, so that the fallback sees the same state.
+    fn head_suffices(&self, head: &str) -> bool {
+        let Ok(packet) = decode_text(head) else {
+            return false;
+        };
+        let Ok(header) = socket_packet::decode_header(packet.data) else {
+            return false;
+        };
+        packet.kind == PacketType::Message
+            && header.kind.carries_payload()
+            && header.data_start < packet.data.len()
+            && !self.reads_payload(header.kind, header.nsp)
+    }
+
+    /// Whether handling a packet of `kind` for `nsp` reads its JSON: connection state recovery
+    /// reads the offset that ends each event.
+    fn reads_payload(&self, kind: PacketKind, nsp: &str) -> bool {
+        let socket = self.socket_for(nsp).and_then(|id| self.socket_ref(id));
+        kind.is_event() && socket.is_some_and(NamespaceSocket::tracks_offsets)
+    }
+
+    /// One WebSocket frame (or its head, see [`Self::head_suffices`]).
+    fn on_frame(
+        &mut self,
+        now: Instant,
+        id: TransportId,
+        text: &str,
+        handle: P,
+    ) -> Result<(), DecodeError> {
+        let packet = decode_text(text)?;
+        let mut utf16 = Utf16Cursor::default();
+        let source = Source {
+            text,
+            handle,
+            utf16: &mut utf16,
+            single_packet: true,
+        };
+        self.on_engine_packet(now, id, packet, source)
+    }
+
     fn on_engine_packet(
         &mut self,
         now: Instant,
@@ -762,6 +803,7 @@ impl<P: Payload> Client<P> {
             PacketKind::ConnectError => self.on_refused(now, target, span),
             PacketKind::Disconnect => self.on_server_disconnect(now, target),
             PacketKind::Event | PacketKind::BinaryEvent => {
+                // `json` is whole here when the socket tracks offsets (see `reads_payload`).
                 if let Some(socket) = target.and_then(|id| self.socket_mut(id)) {
                     socket.note_offset(json);
                 }

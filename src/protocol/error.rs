@@ -38,6 +38,8 @@ pub enum DecodeError {
     InvalidHandshake,
     /// Binary data arrived while no binary packet was waiting for attachments.
     UnexpectedBinary,
+    /// The driver's handle on a text frame gave no text.
+    NotText,
 }
 
 impl DecodeError {
@@ -57,6 +59,7 @@ impl DecodeError {
             Self::InvalidBase64 => "invalid base64",
             Self::InvalidHandshake => "invalid handshake",
             Self::UnexpectedBinary => "unexpected binary data",
+            Self::NotText => "not a text frame",
         }
     }
 }

@@ -475,9 +475,15 @@ impl<P: Clone> NamespaceSocket<P> {
         }
     }
 
+    /// Whether the socket keeps the recovery offset that ends every event (the server offered
+    /// connection state recovery): it then reads each event's JSON.
+    pub fn tracks_offsets(&self) -> bool {
+        self.recovery.pid.is_some()
+    }
+
     /// Remembers the recovery offset that ends an event's arguments (when recovery is on).
     pub fn note_offset(&mut self, event_json: &str) {
-        if self.recovery.pid.is_some() {
+        if self.tracks_offsets() {
             if let Ok(Some(offset)) = json::last_string_element(event_json) {
                 self.recovery.offset = Some(offset.into_owned());
             }

@@ -56,6 +56,19 @@ impl PacketKind {
         }
     }
 
+    /// Whether packets of this kind carry an event (the server's emit).
+    pub fn is_event(self) -> bool {
+        matches!(self, Self::Event | Self::BinaryEvent)
+    }
+
+    /// Whether packets of this kind carry a JSON array for the user: an event or an ack.
+    pub fn carries_payload(self) -> bool {
+        matches!(
+            self,
+            Self::Event | Self::BinaryEvent | Self::Ack | Self::BinaryAck
+        )
+    }
+
     /// Whether packets of this kind announce binary attachments (`<n>-`).
     pub fn is_binary(self) -> bool {
         matches!(self, Self::BinaryEvent | Self::BinaryAck)
@@ -797,6 +810,9 @@ mod tests {
             assert_eq!(PacketKind::from_byte(digit), Some(kind));
             assert_eq!(kind.as_char(), char::from(digit));
             assert_eq!(kind.is_binary(), matches!(kind, BinaryEvent | BinaryAck));
+            assert_eq!(kind.is_event(), matches!(kind, Event | BinaryEvent));
+            let payload = matches!(kind, Event | Ack | BinaryEvent | BinaryAck);
+            assert_eq!(kind.carries_payload(), payload);
         }
         assert_eq!(PacketKind::from_byte(b'7'), None);
         assert!(is_reserved_event("removeListener"));

@@ -17,6 +17,28 @@ use socketio_wasm::protocol::socket::{
 };
 use socketio_wasm::protocol::Instant;
 
+/// How many UTF-16 units of a text frame the browser driver copies into wasm.
+pub const HEAD_UNITS: usize = 128;
+
+/// What the browser driver hands the core as a frame's head: `frame.slice(0, units)` in
+/// JavaScript, turned into a Rust string (a surrogate pair cut in half becomes U+FFFD).
+pub fn head_of(frame: &str, units: usize) -> String {
+    let mut head = String::new();
+    let mut taken = 0;
+    for c in frame.chars() {
+        let width = c.len_utf16();
+        if taken + width > units {
+            if taken < units {
+                head.push(char::REPLACEMENT_CHARACTER);
+            }
+            break;
+        }
+        head.push(c);
+        taken += width;
+    }
+    head
+}
+
 pub const OPEN: &str = r#"0{"sid":"eio-sid","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
 pub const OPEN_POLLING: &str = r#"0{"sid":"eio-sid","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#;
 
@@ -151,15 +173,25 @@ impl Driver {
         at
     }
 
-    /// A WebSocket frame on the last opened transport.
+    /// A WebSocket frame on the last opened transport, handed in as the browser driver does:
+    /// its first [`HEAD_UNITS`] UTF-16 units, and the whole frame as the handle.
     pub fn receive(&mut self, frame: &str) {
         let transport = self.transport();
         self.receive_on(transport, frame);
     }
 
     pub fn receive_on(&mut self, transport: TransportId, frame: &str) {
+        let head = head_of(frame, HEAD_UNITS);
         self.client
-            .handle_text(self.at(), transport, frame, frame.to_owned());
+            .handle_text(self.at(), transport, &head, frame.to_owned());
+    }
+
+    /// A WebSocket frame whose head is cut after `units` UTF-16 units.
+    pub fn receive_head(&mut self, frame: &str, units: usize) {
+        let transport = self.transport();
+        let head = head_of(frame, units);
+        self.client
+            .handle_text(self.at(), transport, &head, frame.to_owned());
     }
 
     /// A polling GET response on the last polling transport.
