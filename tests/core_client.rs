@@ -6,10 +6,10 @@
 
 mod support;
 
-use socketio_wasm::protocol::client::Output;
+use socketio_wasm::protocol::client::{Output, Settings};
 use socketio_wasm::protocol::engine::CloseReason;
 use socketio_wasm::protocol::socket::{DisconnectReason, SocketEvent};
-use socketio_wasm::protocol::Instant;
+use socketio_wasm::protocol::{DecodeError, Instant};
 use support::*;
 
 #[test]
@@ -315,6 +315,69 @@ fn malformed_event_json_is_passed_through_as_an_opaque_span() {
         driver.receive(&(String::from("42") + bad));
         assert_eq!(driver.drain(), [Seen::Event(socket, bad.into(), vec![])]);
     }
+}
+
+/// The facade parses an event's JSON and rejects a malformed one: the connection closes with
+/// `parse error` and the facade's reason.
+#[test]
+fn a_rejected_packet_closes_with_parse_error() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive(r#"42["connect"]"#);
+    assert_eq!(
+        driver.drain(),
+        [Seen::Event(socket, r#"["connect"]"#.into(), vec![])]
+    );
+    driver
+        .client
+        .reject_packet(driver.at(), DecodeError::ReservedEventName);
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Close,
+            Seen::Disconnect(socket, "parse error", Some("reserved event name".into()))
+        ]
+    );
+    assert_eq!(driver.manager.last().unwrap(), "close: parse error");
+    driver
+        .client
+        .reject_packet(driver.at(), DecodeError::BadPlaceholder);
+    assert_eq!(
+        driver.drain(),
+        [],
+        "a closed connection is not closed again"
+    );
+}
+
+/// Rejected by the facade or by the core, a malformed packet ends the connection the same way,
+/// and the connection reconnects after the same delay.
+#[test]
+fn a_rejected_packet_ends_the_connection_as_a_decode_error_does() {
+    let run = |reject: bool| {
+        let settings = Settings {
+            reconnection: true,
+            ..Settings::default()
+        };
+        let mut driver = Driver::with_settings(websocket_only(), settings);
+        driver.connect("/", None);
+        driver.receive(OPEN);
+        driver.receive(r#"40{"sid":"s"}"#);
+        driver.drain();
+        match reject {
+            true => driver
+                .client
+                .reject_packet(driver.at(), DecodeError::UnknownPacketType),
+            false => driver.receive("4999"),
+        }
+        let timeout = driver.client.poll_timeout();
+        (driver.drain(), driver.manager, timeout)
+    };
+    let rejected = run(true);
+    assert_eq!(rejected, run(false));
+    assert!(rejected.0.contains(&Seen::Disconnect(
+        0,
+        "parse error",
+        Some("unknown packet type".into())
+    )));
 }
 
 #[test]

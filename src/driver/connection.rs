@@ -23,7 +23,7 @@ use crate::protocol::socket::{
     Auth, EmitFlags, Outbound, SocketEvent, SocketOptions, TransportFailure,
 };
 use crate::protocol::uri::ServerUrl;
-use crate::protocol::Instant;
+use crate::protocol::{DecodeError, Instant};
 
 thread_local! {
     /// Whether a WebSocket connection has worked on this page (`rememberUpgrade`).
@@ -189,6 +189,15 @@ impl Connection {
     /// Turns the Manager's `packet` events on or off.
     pub fn report_packets(&self, on: bool) {
         self.with_client(|client| client.report_packets(on));
+    }
+
+    /// The facade found a received event or ack malformed: closes with `parse error`.
+    #[allow(
+        dead_code,
+        reason = "for the facade's payload checks, written in parallel; drop this once it calls it"
+    )]
+    pub fn reject_packet(&self, error: DecodeError) {
+        self.with_client(|client| client.reject_packet(now(), error));
     }
 
     /// Drops the emits waiting in a socket's send buffer.

@@ -381,6 +381,16 @@ impl<P: Payload> Client<P> {
         self.finish_input(now, result);
     }
 
+    /// The facade found the payload of a received event or ack malformed (not JSON, not an
+    /// array, a reserved name, a placeholder out of range...): the connection closes with
+    /// `parse error`, as for a decode error in the core. Ignored once the connection is closed
+    /// (several events of one input may be rejected).
+    pub fn reject_packet(&mut self, now: Instant, error: DecodeError) {
+        if self.engine.is_some() {
+            self.finish_input(now, Err(error));
+        }
+    }
+
     /// A long-polling GET on transport `id` returned `body` (`handle` is the driver's copy).
     pub fn handle_poll_response(&mut self, now: Instant, id: TransportId, body: &str, handle: P) {
         let mut utf16 = Utf16Cursor::default();
