@@ -38,7 +38,6 @@ fi
 apt_missing=()
 if (( want_browser )); then
   [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
-  [[ -x /usr/bin/chromedriver ]] || apt_missing+=(chromium-driver)
 fi
 if (( ${#apt_missing[@]} )); then
   say "apt-get install ${apt_missing[*]}"

@@ -17,8 +17,6 @@ step "native tests (protocol core)"
 cargo test --locked
 step "build the package"
 bash scripts/build.sh
-step "browser tests (headless Chromium, socket.io 4.8 server)"
-bash scripts/browser-tests.sh
 step "the socket.io-client API in headless Chromium (tests/api, socket.io 4.8 server)"
 node --test tests/api/
 step "end-to-end: the demo chat in two pages"

@@ -192,10 +192,6 @@ impl Connection {
     }
 
     /// The facade found a received event or ack malformed: closes with `parse error`.
-    #[allow(
-        dead_code,
-        reason = "for the facade's payload checks, written in parallel; drop this once it calls it"
-    )]
     pub fn reject_packet(&self, error: DecodeError) {
         self.with_client(|client| client.reject_packet(now(), error));
     }

@@ -9,5 +9,4 @@ mod send;
 mod websocket;
 
 pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink};
-pub use payload::bytes_of;
 pub use polling::HttpOptions;

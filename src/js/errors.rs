@@ -3,7 +3,6 @@
 use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
 
-use super::globals::report_error;
 use super::payload::decode_connect_error;
 use crate::protocol::socket::{ConnectError, DisconnectReason};
 
@@ -20,11 +19,6 @@ pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
 /// A `TypeError`, for misuse of the API (thrown to the caller).
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
-}
-
-/// Reports an exception thrown by a user's listener; the client carries on.
-pub fn report_listener_error(error: &JsValue) {
-    report_error(error);
 }
 
 /// socket.io-client's `TransportError`: `message` (`xhr poll error`, ...), `description` (the

@@ -13,9 +13,4 @@ extern "C" {
     /// `JSON.parse` on a JS string (js-sys's takes `&str`, which would copy it through wasm).
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     pub fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
-
-    /// `reportError(e)`: reports an exception as uncaught (console, `window.onerror`) without
-    /// unwinding through the client.
-    #[wasm_bindgen(js_name = reportError)]
-    pub fn report_error(error: &JsValue);
 }

@@ -1,50 +1,243 @@
-// socketio-wasm: the package's entry point.
-// Initialises the wasm module (top-level await: importers get a ready `io`), then finishes the
-// socket.io-client API in the few places wasm-bindgen exports cannot: variadic and chainable
-// methods, getter-setters, the per-server Manager cache of `io()`, and `socket.io` identity.
-import init, { _lookup, Manager, Socket } from "./socketio_wasm.js";
+// socketio-wasm: the package's entry point, and the JavaScript half of `Socket` and `Manager`.
+//
+// The wasm half (src/js/*.rs) runs the protocol: connection state, packets, timers, acks. This
+// half holds everything the user hands over (listeners, ack callbacks, `auth`), encodes emits and
+// decodes received packets with the browser's JSON, and adds what wasm-bindgen exports cannot
+// express: variadic and chainable methods, getter-setters, the per-server Manager cache of `io()`.
+//
+// Why listeners live here: the garbage collector cannot see references held inside wasm. If wasm
+// held a socket's listeners, and a listener referred to its socket (the usual case), the socket
+// could never be freed. So wasm holds only a `WeakRef` to each object, and `live` below keeps an
+// object reachable exactly while it can still receive events (socket.io-client's objects are
+// kept alive the same way, by their transport's listeners).
+import init, { _lookup, Manager as WasmManager, Socket } from "./socketio_wasm.js";
 
 await init({ module_or_path: new URL("socketio_wasm_bg.wasm", import.meta.url) });
 
-// Listener methods shared by Socket and Manager (both have `_on(event, fn, once)` and `_off`).
-const listenerMethods = {
-  on(event, listener) {
-    this._on(String(event), listener, false);
-    return this;
-  },
-  once(event, listener) {
-    this._on(String(event), listener, true);
-    return this;
-  },
-  off(event, listener) {
-    this._off(event === undefined ? undefined : String(event), listener);
-    return this;
-  },
-};
-for (const cls of [Socket, Manager]) {
-  Object.assign(cls.prototype, listenerMethods);
-  cls.prototype.addEventListener = cls.prototype.on;
-  cls.prototype.removeListener = cls.prototype.off;
-  cls.prototype.removeEventListener = cls.prototype.off;
-  cls.prototype.removeAllListeners = function (event) {
-    return this.off(event);
-  };
+const RESERVED_EVENTS = new Set([
+  "connect",
+  "connect_error",
+  "disconnect",
+  "disconnecting",
+  "newListener",
+  "removeListener",
+]);
+const MAX_ATTACHMENTS = 10;
+
+// ---- keeping objects alive -------------------------------------------------------------------
+
+const live = new Set();
+const keepSocket = (socket) => keep(socket, socket.active || socket._acks.size > 0);
+const keepManager = (manager) => keep(manager, !manager._idle);
+function keep(object, alive) {
+  if (alive) live.add(object);
+  else live.delete(object);
 }
 
-const socketConnect = Socket.prototype.connect;
-const socketDisconnect = Socket.prototype.disconnect;
-Object.assign(Socket.prototype, {
+// ---- listeners -------------------------------------------------------------------------------
+
+// Calls each function with `args` (on a snapshot: a listener may add or remove listeners). An
+// exception is reported as uncaught and does not stop the others or the client.
+function callEach(target, functions, args) {
+  for (const fn of functions.slice()) {
+    try {
+      fn.apply(target, args);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+}
+
+function callListeners(target, event, args) {
+  const list = target._events?.get(event);
+  if (!list) return;
+  const once = list.filter((entry) => entry.once);
+  if (once.length) {
+    target._events.set(
+      event,
+      list.filter((entry) => !entry.once),
+    );
+  }
+  callEach(
+    target,
+    list.map((entry) => entry.fn),
+    args,
+  );
+}
+
+// on, once, off, listeners, hasListeners: the emitter of Socket, Manager and `manager.engine`.
+const emitterMethods = {
+  on(event, fn) {
+    return addListener(this, event, fn, false);
+  },
+  once(event, fn) {
+    return addListener(this, event, fn, true);
+  },
+  off(event, fn) {
+    if (event === undefined) {
+      this._events = undefined;
+      return this;
+    }
+    const key = String(event);
+    const list = this._events?.get(key);
+    if (list && fn === undefined) this._events.delete(key);
+    if (list && fn !== undefined) {
+      const index = list.findIndex((entry) => entry.fn === fn);
+      if (index >= 0) list.splice(index, 1);
+    }
+    return this;
+  },
+  listeners(event) {
+    return (this._events?.get(String(event)) ?? []).map((entry) => entry.fn);
+  },
+  hasListeners(event) {
+    return (this._events?.get(String(event))?.length ?? 0) > 0;
+  },
+  removeAllListeners(event) {
+    return this.off(event);
+  },
+};
+emitterMethods.addEventListener = emitterMethods.on;
+emitterMethods.removeListener = emitterMethods.off;
+emitterMethods.removeEventListener = emitterMethods.off;
+
+function addListener(target, event, fn, once) {
+  const key = String(event);
+  target._events ??= new Map();
+  const list = target._events.get(key);
+  if (list) list.push({ fn, once });
+  else target._events.set(key, [{ fn, once }]);
+  return target;
+}
+
+// ---- payloads --------------------------------------------------------------------------------
+
+const BlobClass = typeof Blob === "function" ? Blob : undefined;
+const isBinary = (value) => value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+const NOTHING = 0;
+const BINARY = 1;
+const BLOB = 2;
+
+// What an emit's arguments hold, in one walk: NOTHING, BINARY (ArrayBuffer, typed arrays,
+// DataView) and/or BLOB (Blob, File: read before sending).
+function scan(value, depth = 0) {
+  if (value === null || typeof value !== "object") return NOTHING;
+  if (isBinary(value)) return BINARY;
+  if (BlobClass && value instanceof BlobClass) return BLOB;
+  if (depth > 64 || typeof value.toJSON === "function") return NOTHING;
+  let found = NOTHING;
+  if (Array.isArray(value)) {
+    for (const item of value) found |= scan(item, depth + 1);
+    return found;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key)) found |= scan(value[key], depth + 1);
+  }
+  return found;
+}
+
+// [JSON text, binary attachments or undefined]: socket.io-parser's encoding, binaries swapped
+// for `{ _placeholder: true, num }`.
+function encode(value, binary) {
+  if (!binary) return [JSON.stringify(value), undefined];
+  const attachments = [];
+  const data = withPlaceholders(value, attachments);
+  if (attachments.length > MAX_ATTACHMENTS) {
+    throw new TypeError("socketio-wasm: at most 10 binary attachments per event");
+  }
+  return [JSON.stringify(data), attachments];
+}
+
+function withPlaceholders(value, attachments) {
+  if (value === null || typeof value !== "object") return value;
+  if (isBinary(value)) {
+    attachments.push(value);
+    return { _placeholder: true, num: attachments.length - 1 };
+  }
+  if (Array.isArray(value)) return value.map((item) => withPlaceholders(item, attachments));
+  if (typeof value.toJSON === "function") return value;
+  const copy = {};
+  for (const key in value) {
+    if (Object.hasOwn(value, key)) copy[key] = withPlaceholders(value[key], attachments);
+  }
+  return copy;
+}
+
+const ILLEGAL_ATTACHMENTS = Symbol("illegal attachments");
+
+// A received packet's JSON array, binaries put back; undefined if the JSON is malformed or not
+// an array, ILLEGAL_ATTACHMENTS if a placeholder points nowhere.
+function decodeArray(frame, start, end, attachments) {
+  let value;
+  try {
+    value = JSON.parse(end === undefined ? frame.slice(start) : frame.slice(start, end));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  if (attachments === undefined) return value;
+  try {
+    return restoreBinaries(value, attachments);
+  } catch {
+    return ILLEGAL_ATTACHMENTS;
+  }
+}
+
+function restoreBinaries(value, attachments) {
+  if (value === null || typeof value !== "object") return value;
+  if (value._placeholder === true) {
+    const { num } = value;
+    if (typeof num === "number" && num >= 0 && num < attachments.length) return attachments[num];
+    throw new Error("illegal attachments");
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key)) value[key] = restoreBinaries(value[key], attachments);
+  }
+  return value;
+}
+
+// An event is named by a number or a string that is not reserved (socket.io-parser's rule).
+const isEvent = (args) =>
+  args.length > 0 &&
+  (typeof args[0] === "number" || (typeof args[0] === "string" && !RESERVED_EVENTS.has(args[0])));
+
+// Blob and File arguments: their bytes are read (asynchronously) before the event goes to the
+// wasm side; every later emit of the socket waits its turn, so the order of emits is kept.
+async function readBlobs(value) {
+  if (value === null || typeof value !== "object" || isBinary(value)) return value;
+  if (BlobClass && value instanceof BlobClass) return value.arrayBuffer();
+  if (typeof value.toJSON === "function") return value;
+  if (Array.isArray(value)) return Promise.all(value.map(readBlobs));
+  const entries = await Promise.all(
+    Object.entries(value).map(async ([key, item]) => [key, await readBlobs(item)]),
+  );
+  return Object.fromEntries(entries);
+}
+
+function queueBehindBlobs(socket, value, send) {
+  const turn = (socket._reading ?? Promise.resolve())
+    .then(() => readBlobs(value))
+    .then(send)
+    .catch((error) => reportError(error));
+  socket._reading = turn;
+  turn.then(() => {
+    if (socket._reading === turn) socket._reading = undefined;
+  });
+}
+
+// ---- Socket ----------------------------------------------------------------------------------
+
+Object.assign(Socket.prototype, emitterMethods, {
   emit(event, ...args) {
+    if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
     const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
     const { volatile = false, timeout } = this._flags ?? {};
     this._flags = undefined;
-    const send = (packet) => this._emit(packet, ack, volatile, timeout);
     const packet = [event, ...args];
-    if (this._reading === undefined && !containsBlob(packet)) {
-      send(packet);
-    } else {
-      queueBehindBlobs(this, packet, send);
-    }
+    const found = scan(packet);
+    const send = (value) => sendEvent(this, value, found !== NOTHING, ack, volatile, timeout);
+    if (this._reading === undefined && !(found & BLOB)) send(packet);
+    else queueBehindBlobs(this, packet, send);
     return this;
   },
   send(...args) {
@@ -66,50 +259,101 @@ Object.assign(Socket.prototype, {
     return this;
   },
   connect() {
-    socketConnect.call(this);
+    this._connect();
+    keepSocket(this);
     return this;
   },
   open() {
     return this.connect();
   },
   disconnect() {
-    socketDisconnect.call(this);
+    this._disconnect();
+    keepSocket(this);
     return this;
   },
   close() {
     return this.disconnect();
   },
   onAny(listener) {
-    this._onAny(listener, false, false);
+    (this._any ??= []).push(listener);
     return this;
   },
   prependAny(listener) {
-    this._onAny(listener, true, false);
+    (this._any ??= []).unshift(listener);
     return this;
   },
   offAny(listener) {
-    this._offAny(listener, false);
+    removeAny(this, "_any", listener);
     return this;
   },
   listenersAny() {
-    return this._listenersAny(false);
+    return [...(this._any ?? [])];
   },
   onAnyOutgoing(listener) {
-    this._onAny(listener, false, true);
+    (this._anyOutgoing ??= []).push(listener);
     return this;
   },
   prependAnyOutgoing(listener) {
-    this._onAny(listener, true, true);
+    (this._anyOutgoing ??= []).unshift(listener);
     return this;
   },
   offAnyOutgoing(listener) {
-    this._offAny(listener, true);
+    removeAny(this, "_anyOutgoing", listener);
     return this;
   },
   listenersAnyOutgoing() {
-    return this._listenersAny(true);
+    return [...(this._anyOutgoing ?? [])];
+  },
+
+  // What the wasm half reports (see target.rs).
+  _onEvent(frame, start, end, attachments, ackId) {
+    const args = decodeArray(frame, start, end, attachments);
+    if (!Array.isArray(args) || !isEvent(args)) {
+      this._reject(args === ILLEGAL_ATTACHMENTS);
+      return;
+    }
+    if (ackId !== undefined) args.push(ackFunction(this, ackId));
+    if (this._any?.length) callEach(this, this._any, args);
+    const name = args.shift();
+    callListeners(this, String(name), args);
+  },
+  _onAck(ticket, frame, start, end, attachments) {
+    const args = decodeArray(frame, start, end, attachments);
+    if (!Array.isArray(args)) {
+      this._reject(args === ILLEGAL_ATTACHMENTS);
+      ackFailed(this, ticket, false);
+      return;
+    }
+    const entry = this._acks.get(ticket);
+    if (!entry) return;
+    this._acks.delete(ticket);
+    keepSocket(this);
+    if (entry.errorFirst) args.unshift(null);
+    callEach(this, [entry.fn], args);
+  },
+  _onNotice(name, first, second) {
+    switch (name) {
+      case "connect":
+        for (const packet of this._unsent.splice(0)) notifyOutgoing(this, packet);
+        callListeners(this, "connect", []);
+        break;
+      case "connect_error":
+        callListeners(this, "connect_error", [first]);
+        break;
+      case "disconnect":
+        callListeners(this, "disconnect", [first, second]);
+        break;
+      case "auth":
+        askAuth(this);
+        break;
+      case "ack_failed":
+        ackFailed(this, first, second);
+        break;
+    }
+    keepSocket(this);
   },
 });
+
 Object.defineProperties(Socket.prototype, {
   volatile: {
     get() {
@@ -121,6 +365,17 @@ Object.defineProperties(Socket.prototype, {
   io: {
     get() {
       return this._manager;
+    },
+  },
+  // The CONNECT payload: an object, or a function `(cb) => cb(data)` asked on every connect.
+  auth: {
+    get() {
+      return this._auth;
+    },
+    set(auth) {
+      this._auth = auth;
+      const asked = typeof auth === "function";
+      this._setAuth(asked || auth == null ? undefined : JSON.stringify(auth), asked);
     },
   },
   // The emits waiting to be sent, as socket.io-client's packets (a copy: assigning an empty
@@ -141,44 +396,189 @@ Object.defineProperties(Socket.prototype, {
   },
 });
 
-// Blob and File arguments: their bytes are read (asynchronously) before the event goes to the
-// wasm side; every later emit of the socket waits its turn, so the order of emits is kept.
-const isBlob = (value) => typeof Blob !== "undefined" && value instanceof Blob;
+// Gives a new socket its JS state and binds it to its wasm half.
+function setUpSocket(socket, manager, opts) {
+  socket._manager = manager;
+  socket._auth = opts?.auth;
+  socket._acks = new Map(); // ticket -> { fn, errorFirst }
+  socket._unsent = []; // emits made while disconnected, for onAnyOutgoing when they go out
+  socket._bind(new WeakRef(socket));
+  return socket;
+}
 
-function containsBlob(value, depth = 0) {
-  if (isBlob(value)) return true;
-  if (depth > 64 || value === null || typeof value !== "object" || ArrayBuffer.isView(value)) {
-    return false;
+function sendEvent(socket, packet, binary, ack, volatile, timeout) {
+  const [json, attachments] = encode(packet, binary);
+  if (socket.connected) notifyOutgoing(socket, packet);
+  else if (!volatile) socket._unsent.push(packet);
+  const ticket = socket._emit(json, attachments, ack !== undefined, volatile, timeout);
+  if (ack !== undefined && ticket !== undefined) {
+    const errorFirst = timeout !== undefined || ack.withError === true || socket._errorFirstAcks;
+    socket._acks.set(ticket, { fn: ack, errorFirst });
+    live.add(socket);
   }
-  if (value instanceof ArrayBuffer) return false;
-  const items = Array.isArray(value) ? value : Object.values(value);
-  return items.some((item) => containsBlob(item, depth + 1));
 }
 
-async function readBlobs(value) {
-  if (isBlob(value)) return value.arrayBuffer();
-  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
-  if (value instanceof ArrayBuffer || typeof value.toJSON === "function") return value;
-  if (Array.isArray(value)) return Promise.all(value.map(readBlobs));
-  const entries = await Promise.all(
-    Object.entries(value).map(async ([key, item]) => [key, await readBlobs(item)]),
-  );
-  return Object.fromEntries(entries);
+function notifyOutgoing(socket, packet) {
+  if (socket._anyOutgoing?.length) callEach(socket, socket._anyOutgoing, packet);
 }
 
-function queueBehindBlobs(socket, packet, send) {
-  const turn = (socket._reading ?? Promise.resolve())
-    .then(() => readBlobs(packet))
-    .then(send)
-    .catch((error) => reportError(error));
-  socket._reading = turn;
-  turn.then(() => {
-    if (socket._reading === turn) socket._reading = undefined;
-  });
+function removeAny(socket, field, listener) {
+  const list = socket[field];
+  if (!list) return;
+  if (listener === undefined) {
+    socket[field] = [];
+    return;
+  }
+  const index = list.indexOf(listener);
+  if (index >= 0) list.splice(index, 1);
 }
 
-// Manager getter-setters: `m.reconnectionDelay()` reads, `m.reconnectionDelay(500)` sets and
-// returns the manager.
+// The function a listener gets when the server asks for an ack: it answers at most once.
+function ackFunction(socket, id) {
+  let sent = false;
+  return (...args) => {
+    if (sent) return;
+    sent = true;
+    const found = scan(args);
+    const reply = (values) => {
+      const [json, attachments] = encode(values, found !== NOTHING);
+      socket._ack(id, json, attachments);
+    };
+    if (found & BLOB) readBlobs(args).then(reply, reportError);
+    else reply(args);
+  };
+}
+
+function ackFailed(socket, ticket, timedOut) {
+  const entry = socket._acks.get(ticket);
+  if (!entry) return;
+  socket._acks.delete(ticket);
+  if (timedOut) callEach(socket, [entry.fn], [new Error("operation has timed out")]);
+  else if (entry.errorFirst) callEach(socket, [entry.fn], [new Error("socket has been disconnected")]);
+}
+
+function askAuth(socket) {
+  const answer = (data) => socket._authenticate(data == null ? undefined : JSON.stringify(data));
+  const auth = socket._auth;
+  if (typeof auth !== "function") return answer(auth);
+  try {
+    auth(answer);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+// ---- Manager ---------------------------------------------------------------------------------
+
+const MANAGER_EVENT_ARITY = { open: 0, ping: 0, reconnect_failed: 0, close: 2 };
+
+/** A connection to one server, shared by the sockets of its namespaces. */
+class Manager extends WasmManager {
+  constructor(uri, opts) {
+    super(uri, opts);
+    if (typeof uri === "object" && uri !== null) opts = uri;
+    this.opts = opts ?? {};
+    this.opts.path ??= "/socket.io";
+    this._bind(new WeakRef(this));
+    if (this._autoConnect) this.open();
+  }
+
+  on(event, fn) {
+    if (String(event) === "packet") this._reportPackets();
+    return addListener(this, event, fn, false);
+  }
+
+  once(event, fn) {
+    if (String(event) === "packet") this._reportPackets();
+    return addListener(this, event, fn, true);
+  }
+
+  open(callback) {
+    if (typeof callback === "function") {
+      const onOpen = () => {
+        this.off("error", onError);
+        callback();
+      };
+      const onError = (error) => {
+        this.off("open", onOpen);
+        callback(error);
+      };
+      this.once("open", onOpen).once("error", onError);
+    }
+    this._open(typeof callback !== "function");
+    keepManager(this);
+    return this;
+  }
+
+  connect(callback) {
+    return this.open(callback);
+  }
+
+  disconnect() {
+    this._close();
+    keepManager(this);
+    return this;
+  }
+
+  close() {
+    return this.disconnect();
+  }
+
+  // One socket per namespace, as in socket.io-client; `_socket` makes a new one.
+  socket(nsp, opts) {
+    this._nsps ??= new Map();
+    let socket = this._nsps.get(nsp);
+    if (!socket) {
+      const options = opts ?? this.opts;
+      socket = setUpSocket(this._socket(nsp, options), this, options);
+      this._nsps.set(nsp, socket);
+      if (this._autoConnect) socket.connect();
+    } else if (this._autoConnect && !socket.active) {
+      socket.connect();
+    }
+    return socket;
+  }
+
+  // `manager.engine`: the Engine.IO connection's id, readyState and transport name (read live),
+  // and its `upgrade` event.
+  get engine() {
+    const manager = this;
+    this._engine ??= Object.assign(
+      {
+        get id() {
+          return manager._engineState.id;
+        },
+        get readyState() {
+          return manager._engineState.readyState;
+        },
+        get transport() {
+          return manager._engineState.transport;
+        },
+      },
+      emitterMethods,
+    );
+    return this._engine;
+  }
+
+  // What the wasm half reports (see target.rs).
+  _onNotice(name, first, second) {
+    if (name === "upgrade") {
+      if (this._engine) callListeners(this._engine, "upgrade", [first]);
+    } else {
+      const arity = MANAGER_EVENT_ARITY[name] ?? 1;
+      callListeners(this, name, [first, second].slice(0, arity));
+    }
+    keepManager(this);
+  }
+}
+for (const name of ["off", "listeners", "hasListeners", "removeAllListeners"]) {
+  Manager.prototype[name] = emitterMethods[name];
+}
+Manager.prototype.addEventListener = Manager.prototype.on;
+Manager.prototype.removeListener = emitterMethods.off;
+Manager.prototype.removeEventListener = emitterMethods.off;
+
+// Getter-setters: `m.reconnectionDelay()` reads, `m.reconnectionDelay(500)` sets and returns m.
 for (const name of [
   "reconnection",
   "reconnectionAttempts",
@@ -193,99 +593,8 @@ for (const name of [
     return this;
   };
 }
-Object.assign(Manager.prototype, {
-  open(callback) {
-    if (typeof callback === "function") {
-      const onOpen = () => {
-        this.off("error", onError);
-        callback();
-      };
-      const onError = (error) => {
-        this.off("open", onOpen);
-        callback(error);
-      };
-      this.once("open", onOpen).once("error", onError);
-    }
-    this._open(typeof callback !== "function");
-    return this;
-  },
-  connect(callback) {
-    return this.open(callback);
-  },
-  disconnect() {
-    this._close();
-    return this;
-  },
-  close() {
-    return this.disconnect();
-  },
-  // One socket per namespace, as in socket.io-client; `_socket` makes a new one.
-  socket(nsp, opts) {
-    this._nsps ??= new Map();
-    let socket = this._nsps.get(nsp);
-    if (!socket) {
-      socket = bind(this._socket(nsp, opts), this);
-      this._nsps.set(nsp, socket);
-    } else if (this._autoConnect && !socket.active) {
-      socket.connect();
-    }
-    return socket;
-  },
-});
 
-// `manager.engine`: the Engine.IO connection's id, readyState and transport name (read live),
-// and its `upgrade` event.
-Object.defineProperty(Manager.prototype, "engine", {
-  get() {
-    const manager = this;
-    this._engine ??= {
-      get id() {
-        return manager._engineState.id;
-      },
-      get readyState() {
-        return manager._engineState.readyState;
-      },
-      get transport() {
-        return manager._engineState.transport;
-      },
-      on(event, listener) {
-        manager._onEngine(String(event), listener, false);
-        return this;
-      },
-      once(event, listener) {
-        manager._onEngine(String(event), listener, true);
-        return this;
-      },
-      off(event, listener) {
-        manager._offEngine(event === undefined ? undefined : String(event), listener);
-        return this;
-      },
-    };
-    return this._engine;
-  },
-});
-
-// Gives a socket its manager and the two JS functions the wasm side calls: the ack function
-// for a server's ack request (sends at most once) and the caller of an `auth` function.
-function bind(socket, manager) {
-  socket._manager = manager;
-  socket._bind(
-    (id) => {
-      let sent = false;
-      return (...args) => {
-        if (sent) return;
-        sent = true;
-        if (containsBlob(args)) {
-          readBlobs(args).then((values) => socket._ack(id, values), reportError);
-        } else {
-          socket._ack(id, args);
-        }
-      };
-    },
-    (auth) => auth((data) => socket._authenticate(data)),
-  );
-  return socket;
-}
+// ---- io() ------------------------------------------------------------------------------------
 
 // socket.io-client's `lookup`: one Manager per server (scheme, host, port, path), reused for
 // every namespace, unless `forceNew`, `multiplex: false`, or the namespace is already open on it.

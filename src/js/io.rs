@@ -1,22 +1,11 @@
-//! `io(url, opts)` without the cache: a new Manager and its socket for the URL's namespace.
-//! `index.js` wraps it with socket.io-client's per-server Manager cache (`_lookup` gives the key).
+//! socket.io-client's `lookup`: which server and namespace a URL names. `io()` itself, with its
+//! per-server Manager cache, is in `index.js`.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::manager::{split_arguments, Manager};
 use super::options::IoOptions;
-use super::socket::Socket;
-
-/// A socket for the namespace in `url` on a new Manager (default: the page's origin, `/`).
-#[wasm_bindgen(js_name = "_io")]
-pub fn io(url: JsValue, opts: JsValue) -> Result<Socket, JsValue> {
-    let (url, opts) = split_arguments(url, opts);
-    let server = Manager::resolve(url.as_deref())?;
-    let nsp = server.nsp.clone();
-    let manager = Manager::new(url.map_or(JsValue::UNDEFINED, JsValue::from), opts.clone())?;
-    manager.socket(nsp, opts)
-}
 
 /// `{ id, nsp }` of `url`: the cache key of its server (scheme, host, port, path) and its
 /// namespace, as socket.io-client's `lookup` computes them.

@@ -1,24 +1,24 @@
 //! `Manager` for JavaScript: one connection to a server, shared by namespace sockets, with
-//! socket.io-client's reconnection options as getter-setters and its events.
+//! socket.io-client's reconnection options as getter-setters.
 //!
-//! The `io()` cache, `manager.socket()`'s per-namespace reuse and the chainable method forms
-//! live in `index.js`; this module creates connections and sockets and turns the core's
-//! connection events into JS events.
+//! As for `Socket`, this is the wasm half: it creates connections and sockets and reports the
+//! connection's events to the JS object (index.js), which holds the listeners and `opts`, the
+//! `io()` cache and `manager.socket()`'s per-namespace reuse.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, JsString, Object, Reflect};
+use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use super::emitter::Emitter;
 use super::errors::{connect_error, disconnect_details, type_error};
 use super::options::{millis_option, IoOptions};
 use super::payload::parse_span;
 use super::socket::Socket;
+use super::target::Target;
 use crate::driver::{Connection, ConnectionConfig, ManagerSink};
 use crate::protocol::client::{ManagerEvent, PacketReport, Settings};
-use crate::protocol::socket::ConnectError;
+use crate::protocol::socket::{Auth, ConnectError};
 use crate::protocol::uri::{Location, ServerUrl};
 
 /// A connection to one server (socket.io-client's `Manager`).
@@ -30,19 +30,15 @@ pub struct Manager {
 /// What a manager's sockets share.
 pub(crate) struct ManagerShared {
     pub(crate) connection: Connection,
-    pub(crate) listeners: Emitter,
-    /// Listeners of `manager.engine` (`upgrade`).
-    engine_listeners: Emitter,
     pub(crate) auto_connect: bool,
-    /// The options `io()` was called with: defaults for the sockets of this manager.
-    pub(crate) opts: JsValue,
+    target: Target,
     /// The last `error` value, which is also the sockets' `connect_error` value.
     last_error: RefCell<JsValue>,
 }
 
 impl Manager {
     /// A manager for `server` with `options`; opens at once when `autoConnect`.
-    fn create(server: ServerUrl, options: IoOptions, opts: JsValue) -> Self {
+    fn create(server: ServerUrl, options: IoOptions) -> Self {
         let query = options.query.unwrap_or_else(|| server.query.clone());
         let connection = Connection::new(ConnectionConfig {
             url: server,
@@ -57,10 +53,8 @@ impl Manager {
         });
         let shared = Rc::new(ManagerShared {
             connection,
-            listeners: Emitter::default(),
-            engine_listeners: Emitter::default(),
             auto_connect: options.auto_connect,
-            opts,
+            target: Target::default(),
             last_error: RefCell::new(JsValue::UNDEFINED),
         });
         let weak = Rc::downgrade(&shared);
@@ -70,9 +64,6 @@ impl Manager {
             }
         });
         shared.connection.set_manager_sink(sink);
-        if shared.auto_connect {
-            shared.connection.open(true);
-        }
         Self { shared }
     }
 
@@ -90,28 +81,42 @@ impl Manager {
 #[wasm_bindgen]
 impl Manager {
     /// `new Manager(url?, opts?)`, as in socket.io-client (the URL's namespace is ignored).
+    /// index.js binds it and opens it when `autoConnect`.
     #[wasm_bindgen(constructor)]
     pub fn new(url: JsValue, opts: JsValue) -> Result<Manager, JsValue> {
         let (url, opts) = split_arguments(url, opts);
         let options = IoOptions::read(&opts)?;
         let server = Self::resolve(url.as_deref())?;
-        Ok(Self::create(server, options, opts))
+        Ok(Self::create(server, options))
     }
 
-    /// A new socket for `nsp` (index.js reuses one per namespace).
+    /// A new socket for `nsp` with `opts` (index.js reuses one per namespace).
     #[wasm_bindgen(js_name = "_socket")]
     pub fn socket(&self, nsp: String, opts: JsValue) -> Result<Socket, JsValue> {
-        let opts = if opts.is_object() {
-            opts
-        } else {
-            self.shared.opts.clone()
-        };
         let options = IoOptions::read(&opts)?;
-        let socket = Socket::new(self.shared.clone(), nsp, options.auth, options.socket);
-        if self.shared.auto_connect {
-            socket.connect()?;
-        }
-        Ok(socket)
+        let auth = auth_kind(options.auth.as_ref());
+        Ok(Socket::new(self.shared.clone(), nsp, auth, options.socket))
+    }
+
+    /// Binds the JS object that hears this manager's events (`weak` is a `WeakRef` to it).
+    #[wasm_bindgen(js_name = "_bind")]
+    pub fn bind(&self, weak: JsValue) {
+        self.shared.target.bind(weak);
+    }
+
+    /// Whether nothing is under way: closed, and no reconnection scheduled.
+    #[wasm_bindgen(getter, js_name = "_idle")]
+    pub fn idle(&self) -> bool {
+        self.shared
+            .connection
+            .read(|client| client.is_idle())
+            .unwrap_or(false)
+    }
+
+    /// Turns the `packet` events on (index.js does when the first listener is added).
+    #[wasm_bindgen(js_name = "_reportPackets")]
+    pub fn report_packets(&self) {
+        self.shared.connection.report_packets(true);
     }
 
     /// Opens the connection unless it is open or opening; `retry`: reconnect if that fails
@@ -125,17 +130,6 @@ impl Manager {
     #[wasm_bindgen(js_name = "_close")]
     pub fn close(&self) {
         self.shared.connection.close();
-    }
-
-    /// The options the Manager was created with, `path` defaulted to `/socket.io`.
-    #[wasm_bindgen(getter)]
-    pub fn opts(&self) -> JsValue {
-        let copy = js_sys::Object::assign(&Object::new(), &Object::from(self.shared.opts.clone()));
-        let path = Reflect::get(&copy, &"path".into()).unwrap_or(JsValue::UNDEFINED);
-        if path.is_undefined() || path.is_null() {
-            let _ = Reflect::set(&copy, &"path".into(), &"/socket.io".into());
-        }
-        copy.into()
     }
 
     /// Whether sockets connect as soon as they are created (`autoConnect`).
@@ -207,40 +201,6 @@ impl Manager {
         apply_setting(&mut settings, name, &value);
         connection.set_settings(settings);
     }
-
-    /// Adds a listener (`once` removes it after its first call).
-    #[wasm_bindgen(js_name = "_on")]
-    pub fn add_listener(&self, event: JsString, listener: Function, once: bool) {
-        let event = String::from(event);
-        if event == "packet" {
-            self.shared.connection.report_packets(true);
-        }
-        self.shared.listeners.add(event, listener, once);
-    }
-
-    /// Adds a listener to the engine (`upgrade`).
-    #[wasm_bindgen(js_name = "_onEngine")]
-    pub fn add_engine_listener(&self, event: JsString, listener: Function, once: bool) {
-        self.shared
-            .engine_listeners
-            .add(String::from(event), listener, once);
-    }
-
-    /// Removes engine listeners: all, all of `event`, or one.
-    #[wasm_bindgen(js_name = "_offEngine")]
-    pub fn remove_engine_listener(&self, event: Option<String>, listener: Option<Function>) {
-        self.shared
-            .engine_listeners
-            .remove(event.as_deref(), listener.as_ref());
-    }
-
-    /// Removes listeners: all, all of `event`, or one.
-    #[wasm_bindgen(js_name = "_off")]
-    pub fn remove_listener(&self, event: Option<String>, listener: Option<Function>) {
-        self.shared
-            .listeners
-            .remove(event.as_deref(), listener.as_ref());
-    }
 }
 
 impl ManagerShared {
@@ -262,37 +222,44 @@ impl ManagerShared {
 
     /// Tells the listeners what the connection did.
     fn on_event(&self, event: ManagerEvent<JsValue>) {
-        let (name, args) = match event {
-            ManagerEvent::Open => ("open", Array::new()),
+        let none = JsValue::UNDEFINED;
+        let (name, first, second) = match event {
+            ManagerEvent::Open => ("open", none.clone(), none),
             ManagerEvent::Error(error) => {
                 let error = connect_error(error);
                 *self.last_error.borrow_mut() = error.clone();
-                ("error", Array::of1(&error))
+                ("error", error, none)
             }
-            ManagerEvent::Ping => ("ping", Array::new()),
+            ManagerEvent::Ping => ("ping", none.clone(), none),
             ManagerEvent::Close {
                 reason,
                 description,
             } => {
                 let details = disconnect_details(reason.into(), description.as_deref());
-                ("close", Array::of2(&reason.as_str().into(), &details))
+                ("close", reason.as_str().into(), details)
             }
-            ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", Array::of1(&n.into())),
-            ManagerEvent::Reconnect(n) => ("reconnect", Array::of1(&n.into())),
-            ManagerEvent::ReconnectError(error) => {
-                ("reconnect_error", Array::of1(&connect_error(error)))
-            }
-            ManagerEvent::ReconnectFailed => ("reconnect_failed", Array::new()),
-            ManagerEvent::Packet(report) => ("packet", Array::of1(&packet_object(report))),
+            ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", n.into(), none),
+            ManagerEvent::Reconnect(n) => ("reconnect", n.into(), none),
+            ManagerEvent::ReconnectError(error) => ("reconnect_error", connect_error(error), none),
+            ManagerEvent::ReconnectFailed => ("reconnect_failed", none.clone(), none),
+            ManagerEvent::Packet(report) => ("packet", packet_object(report), none),
             ManagerEvent::Upgrade(kind) => {
                 let transport = Object::new();
                 let _ = Reflect::set(&transport, &"name".into(), &kind.name().into());
-                self.engine_listeners
-                    .emit("upgrade", &Array::of1(&transport.into()));
-                return;
+                ("upgrade", transport.into(), none)
             }
         };
-        self.listeners.emit(name, &args);
+        self.target.notice(name, &first, &second);
+    }
+}
+
+/// How the core gets the CONNECT payload: a function is asked each time, an object is sent as
+/// its JSON.
+fn auth_kind(auth: Option<&JsValue>) -> Auth {
+    match auth {
+        Some(auth) if auth.is_function() => Auth::Asked,
+        Some(auth) => Auth::Fixed(JSON::stringify(auth).ok().and_then(|text| text.as_string())),
+        None => Auth::Fixed(None),
     }
 }
 

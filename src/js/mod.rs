@@ -4,7 +4,6 @@
 //! place. `index.js` (shipped next to the wasm-bindgen glue) initialises the module and adds the
 //! variadic and chainable method forms.
 
-mod emitter;
 mod errors;
 mod globals;
 mod io;
@@ -12,7 +11,8 @@ mod manager;
 mod options;
 mod payload;
 mod socket;
+mod target;
 
-pub use io::io;
+pub use io::lookup;
 pub use manager::Manager;
 pub use socket::Socket;

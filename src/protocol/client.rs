@@ -227,6 +227,11 @@ impl<P: Payload> Client<P> {
         }
     }
 
+    /// Whether nothing is under way: closed, and no reconnection scheduled.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.phase, Phase::Closed) && self.reconnect_at.is_none()
+    }
+
     /// The current settings.
     pub fn settings(&self) -> Settings {
         self.settings
