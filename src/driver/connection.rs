@@ -13,7 +13,7 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 
 use super::clock::now;
-use super::payload::{polling_body, text_head};
+use super::payload::polling_body;
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketTransport};
 use crate::protocol::acks::Ticket;
@@ -309,7 +309,9 @@ fn open_websocket(
 ) {
     let url = transport_url(inner, TransportKind::WebSocket, sid);
     let weak = Rc::downgrade(shared);
-    match WebSocketTransport::open(&url, move |event| on_websocket_event(&weak, id, event)) {
+    match WebSocketTransport::open(&url, move |at, event| {
+        on_websocket_event(&weak, id, at, event)
+    }) {
         Ok(socket) => inner.transports.push((id, Transport::WebSocket(socket))),
         Err(_) => inner
             .client
@@ -450,7 +452,12 @@ fn polling_failure(
     }
 }
 
-fn on_websocket_event(weak: &Weak<RefCell<Inner>>, id: TransportId, event: TransportEvent) {
+fn on_websocket_event(
+    weak: &Weak<RefCell<Inner>>,
+    id: TransportId,
+    at: Instant,
+    event: TransportEvent,
+) {
     let Some(shared) = weak.upgrade() else { return };
     {
         let Ok(mut inner) = shared.try_borrow_mut() else {
@@ -458,11 +465,11 @@ fn on_websocket_event(weak: &Weak<RefCell<Inner>>, id: TransportId, event: Trans
         };
         let client = &mut inner.client;
         match event {
-            TransportEvent::Open => client.handle_transport_open(now(), id),
-            TransportEvent::Text(frame) => client.handle_text(now(), id, &text_head(&frame), frame),
-            TransportEvent::Binary(data) => client.handle_binary(now(), id, data),
-            TransportEvent::Error => client.handle_transport_error(now(), id, websocket_failure()),
-            TransportEvent::Close => client.handle_transport_close(now(), id),
+            TransportEvent::Open => client.handle_transport_open(at, id),
+            TransportEvent::Text { frame, head } => client.handle_text(at, id, &head, frame),
+            TransportEvent::Binary(data) => client.handle_binary(at, id, data),
+            TransportEvent::Error => client.handle_transport_error(at, id, websocket_failure()),
+            TransportEvent::Close => client.handle_transport_close(at, id),
         }
     }
     pump(&shared);

@@ -19,28 +19,11 @@ export function utf8Length(text) {
     else length += 3;
   }
   return length;
-}
-export function textHead(frame, units) {
-  return frame.length > units ? frame.slice(0, units) : frame;
 }")]
 extern "C" {
     /// The UTF-8 length of a JS string, without copying it into wasm.
     #[wasm_bindgen(js_name = utf8Length)]
     fn utf8_length(text: &JsValue) -> usize;
-
-    /// `frame.slice(0, units)`, copied into wasm.
-    #[wasm_bindgen(js_name = textHead)]
-    fn text_head_of(frame: &JsValue, units: u32) -> String;
-}
-
-/// How much of a text frame is copied into wasm: room for any header with a namespace of
-/// sensible length. A longer header makes the core ask for the whole text.
-const HEAD_UNITS: u32 = 128;
-
-/// The first [`HEAD_UNITS`] UTF-16 units of a text frame (a JS string), copied into wasm: all
-/// the core needs of an event, whose JSON only `JSON.parse` reads.
-pub fn text_head(frame: &JsValue) -> String {
-    text_head_of(frame, HEAD_UNITS)
 }
 
 impl Payload for JsValue {

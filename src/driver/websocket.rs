@@ -2,19 +2,45 @@
 //!
 //! The transport owns its closures. Dropping it detaches every handler and closes the socket,
 //! so a thousand reconnects leave nothing behind (no `Closure::forget`).
+//!
+//! Messages come through a small JS function that reads the frame, the head of a text frame (all
+//! the core reads of an event: see `Client::handle_text`) and the event's time in one go, so a
+//! message costs one call into wasm and one short string copy.
 
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, MessageEvent, WebSocket};
+use web_sys::{BinaryType, WebSocket};
 
+use super::clock::{now, now_at};
 use super::send::Sendable;
+use crate::protocol::Instant;
+
+#[wasm_bindgen(inline_js = "
+export function messageHandler(handler, headUnits) {
+  return (event) => {
+    const data = event.data;
+    const head = typeof data !== 'string' ? undefined
+      : data.length > headUnits ? data.slice(0, headUnits) : data;
+    handler(data, head, event.timeStamp > 0 ? event.timeStamp : performance.now());
+  };
+}")]
+extern "C" {
+    /// `(event) => handler(event.data, head of a text frame or undefined, event time)`.
+    #[wasm_bindgen(js_name = messageHandler)]
+    fn message_handler(handler: &JsValue, head_units: u32) -> Function;
+}
+
+/// How much of a text frame is copied into wasm: room for any header with a namespace of
+/// sensible length. A longer header makes the core ask for the whole text.
+const HEAD_UNITS: u32 = 128;
 
 /// What the browser reported about the socket.
 pub enum TransportEvent {
     /// The socket is open.
     Open,
-    /// A text frame: the JS string itself.
-    Text(JsValue),
+    /// A text frame: the JS string itself, and its first characters copied into wasm.
+    Text { frame: JsValue, head: String },
     /// A binary frame, as an `ArrayBuffer`.
     Binary(JsValue),
     /// The socket failed; a close follows.
@@ -27,40 +53,48 @@ pub enum TransportEvent {
 pub struct WebSocketTransport {
     socket: WebSocket,
     _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_message: Closure<dyn FnMut(JsValue, Option<String>, f64)>,
     _on_error: Closure<dyn FnMut()>,
     _on_close: Closure<dyn FnMut()>,
 }
 
 impl WebSocketTransport {
-    /// Opens `url`; every event goes to `handler`, which is called from the browser's event loop.
-    pub fn open(url: &str, handler: impl Fn(TransportEvent) + 'static) -> Result<Self, JsValue> {
+    /// Opens `url`; every event goes to `handler` with its time, from the browser's event loop.
+    pub fn open(
+        url: &str,
+        handler: impl Fn(Instant, TransportEvent) + 'static,
+    ) -> Result<Self, JsValue> {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let handler = std::rc::Rc::new(handler);
 
         let on_open = {
             let handler = handler.clone();
-            Closure::<dyn FnMut()>::new(move || handler(TransportEvent::Open))
+            Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Open))
         };
         let on_message = {
             let handler = handler.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
-                handler(match data.is_string() {
-                    true => TransportEvent::Text(data),
-                    false => TransportEvent::Binary(data),
-                });
-            })
+            Closure::<dyn FnMut(JsValue, Option<String>, f64)>::new(
+                move |frame: JsValue, head: Option<String>, time: f64| {
+                    handler(
+                        now_at(time),
+                        match head {
+                            Some(head) => TransportEvent::Text { frame, head },
+                            None => TransportEvent::Binary(frame),
+                        },
+                    );
+                },
+            )
         };
         let on_error = {
             let handler = handler.clone();
-            Closure::<dyn FnMut()>::new(move || handler(TransportEvent::Error))
+            Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Error))
         };
-        let on_close = Closure::<dyn FnMut()>::new(move || handler(TransportEvent::Close));
+        let on_close = Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Close));
+        let on_message_shim = message_handler(on_message.as_ref(), HEAD_UNITS);
 
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(&on_message_shim));
         socket.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self {

@@ -36,33 +36,33 @@ function keep(object, alive) {
 
 // ---- listeners -------------------------------------------------------------------------------
 
-// Calls each function with `args` (on a snapshot: a listener may add or remove listeners). An
-// exception is reported as uncaught and does not stop the others or the client.
-function callEach(target, functions, args) {
-  for (const fn of functions.slice()) {
-    try {
-      fn.apply(target, args);
-    } catch (error) {
-      reportError(error);
-    }
+// Calls `fn` with `args`; an exception is reported as uncaught and stops neither the other
+// listeners nor the client.
+function callOne(target, fn, args) {
+  try {
+    fn.apply(target, args);
+  } catch (error) {
+    reportError(error);
   }
+}
+
+// Calls each function on a snapshot of the list: a listener may add or remove listeners.
+function callEach(target, functions, args) {
+  if (functions.length === 1) return callOne(target, functions[0], args);
+  for (const fn of functions.slice()) callOne(target, fn, args);
 }
 
 function callListeners(target, event, args) {
   const list = target._events?.get(event);
   if (!list) return;
-  const once = list.filter((entry) => entry.once);
-  if (once.length) {
+  if (list.some((entry) => entry.once)) {
     target._events.set(
       event,
       list.filter((entry) => !entry.once),
     );
   }
-  callEach(
-    target,
-    list.map((entry) => entry.fn),
-    args,
-  );
+  if (list.length === 1) return callOne(target, list[0].fn, args);
+  for (const entry of list.slice()) callOne(target, entry.fn, args);
 }
 
 // on, once, off, listeners, hasListeners: the emitter of Socket, Manager and `manager.engine`.
@@ -119,19 +119,25 @@ const BINARY = 1;
 const BLOB = 2;
 
 // What an emit's arguments hold, in one walk: NOTHING, BINARY (ArrayBuffer, typed arrays,
-// DataView) and/or BLOB (Blob, File: read before sending).
+// DataView) and/or BLOB (Blob, File: read before sending). Primitives are skipped without a
+// call: this walk runs on every emit.
 function scan(value, depth = 0) {
-  if (value === null || typeof value !== "object") return NOTHING;
   if (isBinary(value)) return BINARY;
   if (BlobClass && value instanceof BlobClass) return BLOB;
   if (depth > 64 || typeof value.toJSON === "function") return NOTHING;
   let found = NOTHING;
   if (Array.isArray(value)) {
-    for (const item of value) found |= scan(item, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === "object" && item !== null) found |= scan(item, depth + 1);
+    }
     return found;
   }
   for (const key in value) {
-    if (Object.hasOwn(value, key)) found |= scan(value[key], depth + 1);
+    const item = value[key];
+    if (typeof item === "object" && item !== null && Object.hasOwn(value, key)) {
+      found |= scan(item, depth + 1);
+    }
   }
   return found;
 }
@@ -329,7 +335,7 @@ Object.assign(Socket.prototype, emitterMethods, {
     this._acks.delete(ticket);
     keepSocket(this);
     if (entry.errorFirst) args.unshift(null);
-    callEach(this, [entry.fn], args);
+    callOne(this, entry.fn, args);
   },
   _onNotice(name, first, second) {
     switch (name) {
@@ -453,8 +459,8 @@ function ackFailed(socket, ticket, timedOut) {
   const entry = socket._acks.get(ticket);
   if (!entry) return;
   socket._acks.delete(ticket);
-  if (timedOut) callEach(socket, [entry.fn], [new Error("operation has timed out")]);
-  else if (entry.errorFirst) callEach(socket, [entry.fn], [new Error("socket has been disconnected")]);
+  if (timedOut) callOne(socket, entry.fn, [new Error("operation has timed out")]);
+  else if (entry.errorFirst) callOne(socket, entry.fn, [new Error("socket has been disconnected")]);
 }
 
 function askAuth(socket) {
