@@ -24,8 +24,28 @@ export function messageHandler(handler, headUnits) {
       : data.length > headUnits ? data.slice(0, headUnits) : data;
     handler(data, head, event.timeStamp > 0 ? event.timeStamp : performance.now());
   };
+}
+export function sendText(socket, head, body) {
+  let text = '';
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] > 0x7f) {
+      text = new TextDecoder().decode(head);
+      break;
+    }
+    text += String.fromCharCode(head[i]);
+  }
+  socket.send(body === undefined ? text : text + body);
 }")]
 extern "C" {
+    /// Sends `head` (UTF-8, read in place: a packet header is a few ASCII bytes, for which
+    /// `TextDecoder` costs more than the send) followed by the JS string `body`.
+    #[wasm_bindgen(catch, js_name = sendText)]
+    fn send_text_frame(
+        socket: &WebSocket,
+        head: &[u8],
+        body: Option<&JsValue>,
+    ) -> Result<(), JsValue>;
+
     /// `(event) => handler(event.data, head of a text frame or undefined, event time)`.
     #[wasm_bindgen(js_name = messageHandler)]
     fn message_handler(handler: &JsValue, head_units: u32) -> Function;
@@ -108,13 +128,7 @@ impl WebSocketTransport {
 
     /// Writes a text frame made of `head` followed by the JS string `body`.
     pub fn send_text(&self, head: &str, body: Option<&JsValue>) -> Result<(), JsValue> {
-        match body {
-            None => self.socket.send_with_str(head),
-            Some(body) => {
-                let frame = js_sys::JsString::from(head).concat(body);
-                self.socket.unchecked_ref::<Sendable>().send(&frame)
-            }
-        }
+        send_text_frame(&self.socket, head.as_bytes(), body)
     }
 
     /// Writes a binary frame (`ArrayBuffer`, typed array, `DataView` or `Blob`).
