@@ -36,20 +36,24 @@ function keep(object, alive) {
 
 // ---- listeners -------------------------------------------------------------------------------
 
-// Calls `fn` with `args`; an exception is reported as uncaught and stops neither the other
-// listeners nor the client.
+// Calls `fn` with `args`. An exception is reported as uncaught and ends this dispatch (the
+// listeners after it do not run, as in socket.io-client's Emitter), but never unwinds into wasm:
+// the client carries on. Returns whether `fn` returned normally.
 function callOne(target, fn, args) {
   try {
     fn.apply(target, args);
+    return true;
   } catch (error) {
     reportError(error);
+    return false;
   }
 }
 
-// Calls each function on a snapshot of the list: a listener may add or remove listeners.
+// Calls each function on a snapshot of the list (a listener may add or remove listeners) until
+// one throws; returns whether none did.
 function callEach(target, functions, args) {
   if (functions.length === 1) return callOne(target, functions[0], args);
-  for (const fn of functions.slice()) callOne(target, fn, args);
+  return functions.slice().every((fn) => callOne(target, fn, args));
 }
 
 function callListeners(target, event, args) {
@@ -61,8 +65,8 @@ function callListeners(target, event, args) {
       list.filter((entry) => !entry.once),
     );
   }
-  if (list.length === 1) return callOne(target, list[0].fn, args);
-  for (const entry of list.slice()) callOne(target, entry.fn, args);
+  if (list.length === 1) callOne(target, list[0].fn, args);
+  else list.slice().every((entry) => callOne(target, entry.fn, args));
 }
 
 // on, once, off, listeners, hasListeners: the emitter of Socket, Manager and `manager.engine`.
@@ -319,7 +323,7 @@ Object.assign(Socket.prototype, emitterMethods, {
       return;
     }
     if (ackId !== undefined) args.push(ackFunction(this, ackId));
-    if (this._any?.length) callEach(this, this._any, args);
+    if (this._any?.length && !callEach(this, this._any, args)) return;
     const name = args.shift();
     callListeners(this, String(name), args);
   },

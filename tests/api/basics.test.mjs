@@ -9,7 +9,7 @@
 //   node --test tests/api/basics.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { IS_WASM, T, ioServer, serveBasics, until, useBrowser } from "./harness.mjs";
+import { T, ioServer, serveBasics, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
@@ -279,7 +279,7 @@ test("a throwing listener does not break the client: listeners before it and lat
   await until(() => page.errors.filter((e) => e.includes("expected by the test")).length >= 2, 2000, "two reported errors");
 });
 
-test("a throwing listener stops the listeners registered after it for that event (socket.io-client's Emitter)", { ...T, skip: IS_WASM && "socketio-wasm: every listener of the event still runs after one throws" }, async (t) => {
+test("a throwing listener stops the listeners registered after it for that event (socket.io-client's Emitter)", T, async (t) => {
   const { srv } = await basicServer(t);
   const page = await browser.open(t);
   const r = await page.evaluate(async ({ url }) => {
