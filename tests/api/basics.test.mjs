@@ -9,22 +9,9 @@
 //   node --test tests/api/basics.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { T, ioServer, serveBasics, until, useBrowser } from "./harness.mjs";
+import { T, ioServer, serveBasics, stopPings, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
-
-// engine.io 6.6 (build/socket.js) arms `pingIntervalTimer` once in schedulePing() at open and
-// re-arms it with .refresh() on every pong; resetPingTimeout() arms `pingTimeoutTimer` after each
-// ping. Clearing both (a cleared Node timer ignores .refresh()) and making both methods no-ops on
-// this one connection stops the server's heartbeat without the server timing the client out.
-function stopPings(conn) {
-  clearTimeout(conn.pingIntervalTimer);
-  clearTimeout(conn.pingTimeoutTimer);
-  conn.pingIntervalTimer = null;
-  conn.pingTimeoutTimer = null;
-  conn.schedulePing = () => {};
-  conn.resetPingTimeout = () => {};
-}
 
 // serveBasics (whoami, echo, ack, disconnect-me; every event in `log`) plus server-side triggers:
 //   stop-pings           this connection gets no more pings (the client's ping timeout fires)

@@ -416,5 +416,18 @@ export function serveBasics(io, { nsps = ["/", "/admin"], log = null } = {}) {
   }
 }
 
+// engine.io 6.6 (build/socket.js) arms `pingIntervalTimer` once in schedulePing() at open and
+// re-arms it with .refresh() on every pong; resetPingTimeout() arms `pingTimeoutTimer` after each
+// ping. Clearing both (a cleared Node timer ignores .refresh()) and making both methods no-ops on
+// this one connection stops the server's heartbeat without the server timing the client out.
+export function stopPings(conn) {
+  clearTimeout(conn.pingIntervalTimer);
+  clearTimeout(conn.pingTimeoutTimer);
+  conn.pingIntervalTimer = null;
+  conn.pingTimeoutTimer = null;
+  conn.schedulePing = () => {};
+  conn.resetPingTimeout = () => {};
+}
+
 /** Per-test options: every test fails after 20 s instead of hanging. */
 export const T = { timeout: 20000 };

@@ -11,22 +11,9 @@
 //   node --test tests/api/reasons.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { IS_WASM, T, ioServer, serveBasics, until, useBrowser } from "./harness.mjs";
+import { IS_WASM, T, ioServer, serveBasics, stopPings, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
-
-// engine.io 6.6 (build/socket.js) arms `pingIntervalTimer` once in schedulePing() at open and
-// re-arms it with .refresh() on every pong; resetPingTimeout() arms `pingTimeoutTimer` after each
-// ping. Clearing both (a cleared Node timer ignores .refresh()) and making both methods no-ops on
-// this one connection stops the server's heartbeat without the server timing the client out.
-function stopPings(conn) {
-  clearTimeout(conn.pingIntervalTimer);
-  clearTimeout(conn.pingTimeoutTimer);
-  conn.pingIntervalTimer = null;
-  conn.pingTimeoutTimer = null;
-  conn.schedulePing = () => {};
-  conn.resetPingTimeout = () => {};
-}
 
 // Server-side triggers, sent by the page as events.
 function setup(state) {
