@@ -188,15 +188,17 @@ fn a_connect_reply_without_sid_means_an_incompatible_server() {
 
 #[test]
 fn server_disconnect_of_the_last_socket_closes_the_transport() {
+    // socket.io-client's order: the Manager closes (its `close` event), then `disconnect`.
     let (mut driver, socket) = Driver::connected("/");
     driver.receive("41");
     assert_eq!(
         driver.drain(),
         [
+            Seen::Close,
             Seen::Disconnect(socket, "io server disconnect", None),
-            Seen::Close
         ]
     );
+    assert_eq!(driver.manager.last().unwrap(), "close: forced close");
 }
 
 #[test]
@@ -209,10 +211,11 @@ fn client_disconnect_sends_disconnect_before_closing() {
         driver.drain(),
         [
             sent("41/admin,"),
+            Seen::Close,
             Seen::Disconnect(socket, "io client disconnect", None),
-            Seen::Close
         ]
     );
+    assert_eq!(driver.manager.last().unwrap(), "close: forced close");
     assert!(!driver.client.is_active(driver.ids[socket as usize]));
 }
 
@@ -467,4 +470,47 @@ fn server_close_packet_is_transport_close() {
         DisconnectReason::from(CloseReason::TransportClose).as_str(),
         "transport close"
     );
+}
+
+#[test]
+fn sent_is_told_only_for_events_that_reach_the_transport() {
+    use socketio_wasm::protocol::socket::EmitFlags;
+    let mut driver = Driver::new();
+    let socket = driver.connect("/", None);
+    let id = driver.ids[socket as usize];
+    driver.client.report_sent(id, true);
+    driver.emit(socket, r#"["cleared"]"#, &[]);
+    driver.client.clear_send_buffer(id);
+    let timeout = EmitFlags {
+        ack: true,
+        timeout: Some(100),
+        volatile: false,
+    };
+    driver.emit_with(socket, r#"["timed out"]"#, &[], timeout);
+    driver.emit(socket, r#"["kept"]"#, &[]);
+    driver.advance_to(150);
+    driver.drain();
+    assert!(driver.outgoing.is_empty(), "nothing was sent yet");
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"s"}"#);
+    driver.emit(socket, r#"["now"]"#, &[]);
+    driver.drain();
+    assert_eq!(
+        driver.outgoing,
+        [
+            (socket, r#"["kept"]"#.to_owned()),
+            (socket, r#"["now"]"#.to_owned())
+        ]
+    );
+}
+
+#[test]
+fn sid_and_recovered_are_kept_by_the_socket_while_connected() {
+    let (mut driver, socket) = Driver::connected("/");
+    let id = driver.ids[socket as usize];
+    let state = driver.client.socket_state(id).unwrap();
+    assert_eq!(state.sid(), Some("io-sid"));
+    assert!(!state.is_recovered());
+    driver.client.disconnect(driver.at(), id);
+    assert_eq!(driver.client.socket_state(id).unwrap().sid(), None);
 }

@@ -125,8 +125,8 @@ fn no_reconnection_after_a_server_disconnect_but_connect_works_by_hand() {
     assert_eq!(
         driver.drain(),
         [
+            Seen::Close,
             Seen::Disconnect(socket, "io server disconnect", None),
-            Seen::Close
         ]
     );
     assert_eq!(driver.client.poll_timeout(), None);
@@ -155,8 +155,8 @@ fn no_reconnection_after_a_client_disconnect_or_a_refusal() {
         [
             open_ws(),
             sent("40"),
+            Seen::Close,
             Seen::ConnectError(refused, r#"{"message":"nope"}"#.into()),
-            Seen::Close
         ]
     );
     assert_eq!(driver.client.poll_timeout(), None);

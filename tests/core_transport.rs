@@ -23,6 +23,7 @@ fn polling_only() -> EngineConfig {
         transports: vec![TransportKind::Polling],
         upgrade: true,
         try_all: false,
+        remember_upgrade: None,
     }
 }
 
@@ -92,10 +93,16 @@ fn polling_spans_count_utf16_across_packets() {
     let (mut driver, _) = connected_polling(polling_only());
     let body = "42[\"😀\"]\u{1e}42[\"é\"]";
     let transport = driver.last(TransportKind::Polling);
+    let at = driver.at();
     driver
         .client
-        .handle_poll_response(driver.at(), transport, body, body.to_owned());
-    let spans: Vec<_> = std::iter::from_fn(|| driver.client.poll_output())
+        .handle_poll_response(at, transport, body.to_owned(), body.to_owned());
+    let mut outputs: Vec<_> = std::iter::from_fn(|| driver.client.poll_output()).collect();
+    while driver.client.continue_body(at) {
+        outputs.extend(std::iter::from_fn(|| driver.client.poll_output()));
+    }
+    let spans: Vec<_> = outputs
+        .into_iter()
         .filter_map(|output| match output {
             Output::Socket(_, SocketEvent::Event(inbound)) => Some(inbound.data),
             _ => None,
@@ -297,6 +304,7 @@ fn try_all_transports_falls_back_when_the_first_cannot_open() {
         transports: vec![TransportKind::WebSocket, TransportKind::Polling],
         upgrade: true,
         try_all: true,
+        remember_upgrade: None,
     };
     let mut driver = Driver::with(config);
     let socket = driver.connect("/", None);
@@ -318,6 +326,7 @@ fn without_try_all_a_transport_that_cannot_open_is_a_connect_error() {
         transports: vec![TransportKind::WebSocket, TransportKind::Polling],
         upgrade: true,
         try_all: false,
+        remember_upgrade: None,
     });
     let socket = driver.connect("/", None);
     let ws = driver.transport();
@@ -373,10 +382,61 @@ fn client_disconnect_on_polling_posts_the_close_packet() {
         [
             post("41"),
             Seen::Disconnect(socket, "io client disconnect", None),
-            post("1"),
-            Seen::Close
         ]
     );
+    assert_eq!(driver.manager.last().unwrap(), "close: forced close");
+    // One POST at a time, even when closing: the close packet waits for the DISCONNECT's POST.
+    driver.post_done();
+    assert_eq!(driver.drain(), [post("1"), Seen::Close]);
+}
+
+#[test]
+fn client_disconnect_with_an_emit_in_flight_still_sends_disconnect_then_close() {
+    let (mut driver, socket) = connected_polling(polling_only());
+    let transport = driver.last(TransportKind::Polling);
+    driver.emit(socket, r#"["busy"]"#, &[]);
+    assert_eq!(driver.drain(), [post(r#"42["busy"]"#)]);
+    driver
+        .client
+        .disconnect(driver.at(), driver.ids[socket as usize]);
+    assert_eq!(
+        driver.drain(),
+        [Seen::Disconnect(socket, "io client disconnect", None)]
+    );
+    assert!(
+        driver.in_flight(transport, false),
+        "the GET is not aborted yet"
+    );
+    driver.post_done_on(transport);
+    assert_eq!(driver.drain(), [post("41")]);
+    // The close packet alone: beside the DISCONNECT, the server would act on it first.
+    driver.post_done_on(transport);
+    assert_eq!(driver.drain(), [post("1"), Seen::Close]);
+    // The session is over: a late answer to the aborted GET changes nothing.
+    assert!(!driver.in_flight(transport, false));
+}
+
+#[test]
+fn what_is_queued_at_close_goes_out_within_max_payload() {
+    let open = OPEN_POLLING.replace("1000000", "3");
+    let mut driver = Driver::with(polling_only());
+    let socket = driver.connect("/", None);
+    driver.poll_response(&open);
+    driver.post_done();
+    driver.poll_response(r#"40{"sid":"io-sid"}"#);
+    driver.drain();
+    driver.emit(socket, r#"["a"]"#, &[]);
+    driver.emit(socket, r#"["b"]"#, &[]);
+    driver
+        .client
+        .disconnect(driver.at(), driver.ids[socket as usize]);
+    driver.drain();
+    driver.post_done();
+    assert_eq!(driver.drain(), [post(r#"42["b"]"#)]);
+    driver.post_done();
+    assert_eq!(driver.drain(), [post("41")]);
+    driver.post_done();
+    assert_eq!(driver.drain(), [post("1"), Seen::Close]);
 }
 
 #[test]
@@ -396,4 +456,63 @@ fn a_bad_polling_body_is_a_parse_error_after_the_good_packets() {
     assert!(!seen
         .iter()
         .any(|seen| matches!(seen, Seen::Event(_, data, _) if data.contains("never"))));
+}
+
+#[test]
+fn each_packet_of_a_polling_body_sees_what_listeners_did_about_the_one_before() {
+    use socketio_wasm::protocol::client::Output;
+    use socketio_wasm::protocol::socket::SocketEvent;
+    let (mut driver, _) = connected_polling(polling_only());
+    let transport = driver.last(TransportKind::Polling);
+    let id = driver.ids[0];
+    let body = "42[\"first\"]\u{1e}42[\"second\"]";
+    let at = driver.at();
+    driver
+        .client
+        .handle_poll_response(at, transport, body.to_owned(), body.to_owned());
+    let events = |driver: &mut Driver| {
+        std::iter::from_fn(|| driver.client.poll_output())
+            .filter(|output| matches!(output, Output::Socket(_, SocketEvent::Event(_))))
+            .count()
+    };
+    assert_eq!(events(&mut driver), 1, "only the first packet so far");
+    // The listener of the first event disconnects its socket: the second is not delivered.
+    driver.client.disconnect(at, id);
+    assert_eq!(events(&mut driver), 0);
+    while driver.client.continue_body(at) {
+        assert_eq!(events(&mut driver), 0);
+    }
+}
+
+#[test]
+fn remember_upgrade_starts_on_websocket_only_after_one_worked() {
+    use socketio_wasm::protocol::engine::UpgradeMemory;
+    let memory = UpgradeMemory::default();
+    let config = EngineConfig {
+        remember_upgrade: Some(memory.clone()),
+        ..EngineConfig::default()
+    };
+    // First session: polling, upgraded to WebSocket.
+    let mut driver = Driver::with(config.clone());
+    driver.connect("/", None);
+    driver.poll_response(OPEN_POLLING);
+    assert!(!memory.websocket_worked(), "opened on polling");
+    let ws = driver.last(TransportKind::WebSocket);
+    driver.client.handle_transport_open(driver.at(), ws);
+    driver.receive_on(ws, "3probe");
+    assert!(memory.websocket_worked(), "the probe answered");
+    // Next session starts on WebSocket; it fails before opening: forgotten.
+    let mut next = Driver::with(config.clone());
+    next.connect("/", None);
+    assert_eq!(next.drain(), [open_ws()]);
+    let failed = next.last(TransportKind::WebSocket);
+    next.fail(failed, "websocket error");
+    assert!(
+        !memory.websocket_worked(),
+        "a WebSocket that failed is not remembered"
+    );
+    // So the one after starts on polling again.
+    let mut third = Driver::with(config);
+    third.connect("/", None);
+    assert_eq!(third.drain(), [open_polling(), Seen::Poll]);
 }

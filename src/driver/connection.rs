@@ -1,12 +1,20 @@
 //! The loop that runs the protocol core in the browser: browser events in, core outputs out.
 //!
 //! A [`Connection`] owns the core [`Client`], its transports (WebSockets and long-polling
-//! request pairs) and the one timer. Every input is followed by [`pump`], which acts on each
-//! output in order. User code (a socket's event sink) is only ever called with the `RefCell`
-//! released, so a listener may call `emit` or `disconnect` on the same connection; such a nested
-//! call queues its outputs and the outer pump acts on them.
+//! request pairs) and the one timer. The run loop, which every entry point follows:
+//!
+//! 1. An input (a browser event, or a call of the app's) borrows the core, hands the input over
+//!    (`handle_*`, `emit`, `disconnect`...) and releases the borrow.
+//! 2. [`deliver`] takes every output the core holds at that moment and acts on each in order:
+//!    transport commands at once, events by calling their sink with the borrow released.
+//! 3. A sink (an app's listener) may call back into the connection. That call runs steps 1-2
+//!    for its own outputs before it returns, so its state changes and events happen before it
+//!    returns, as in socket.io-client; then the outer delivery goes on with what it had taken.
+//! 4. A polling body is read one packet per step ([`Client::continue_body`]), each packet's
+//!    outputs delivered before the next is read.
+//! 5. The timer is re-armed for the core's next deadline after every delivery.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -18,7 +26,9 @@ use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketTransport};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
-use crate::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
+use crate::protocol::engine::{
+    Command, EngineConfig, Frame, TransportId, TransportKind, UpgradeMemory,
+};
 use crate::protocol::socket::{
     Auth, EmitFlags, Outbound, SocketEvent, SocketOptions, TransportFailure,
 };
@@ -26,8 +36,8 @@ use crate::protocol::uri::ServerUrl;
 use crate::protocol::{DecodeError, Instant};
 
 thread_local! {
-    /// Whether a WebSocket connection has worked on this page (`rememberUpgrade`).
-    static PRIOR_WEBSOCKET_SUCCESS: Cell<bool> = const { Cell::new(false) };
+    /// Whether the last session of this page to open did so on a WebSocket (`rememberUpgrade`).
+    static PAGE_UPGRADE_MEMORY: UpgradeMemory = UpgradeMemory::default();
 }
 
 /// Where a socket's events go.
@@ -35,12 +45,6 @@ pub type EventSink = Rc<dyn Fn(SocketEvent<JsValue>)>;
 
 /// Where the connection's own events go.
 pub type ManagerSink = Rc<dyn Fn(ManagerEvent<JsValue>)>;
-
-/// What one pump step delivers to user code.
-enum Delivery {
-    Socket(EventSink, SocketEvent<JsValue>),
-    Manager(ManagerSink, ManagerEvent<JsValue>),
-}
 
 /// Where and how to connect.
 #[derive(Debug, Clone)]
@@ -92,19 +96,14 @@ struct Inner {
     timer: Option<(Instant, Timeout)>,
     sinks: Vec<(SocketId, EventSink)>,
     manager_sink: Option<ManagerSink>,
-    pumping: bool,
     requests: u32,
 }
 
 impl Connection {
     /// A connection that opens its transport when the first socket connects.
     pub fn new(mut config: ConnectionConfig) -> Self {
-        let transports = &mut config.engine.transports;
-        if config.remember_upgrade
-            && PRIOR_WEBSOCKET_SUCCESS.get()
-            && transports.contains(&TransportKind::WebSocket)
-        {
-            transports.retain(|kind| *kind == TransportKind::WebSocket);
+        if config.remember_upgrade {
+            config.engine.remember_upgrade = Some(PAGE_UPGRADE_MEMORY.with(Clone::clone));
         }
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let inner = Inner {
@@ -115,7 +114,6 @@ impl Connection {
             timer: None,
             sinks: Vec::new(),
             manager_sink: None,
-            pumping: false,
             requests: 0,
         };
         Self {
@@ -196,6 +194,11 @@ impl Connection {
         self.with_client(|client| client.reject_packet(now(), error));
     }
 
+    /// Turns on a socket's `Sent` events (`onAnyOutgoing`).
+    pub fn report_sent(&self, id: SocketId) {
+        self.with_client(|client| client.report_sent(id, true));
+    }
+
     /// Drops the emits waiting in a socket's send buffer.
     pub fn clear_send_buffer(&self, id: SocketId) {
         self.with_client(|client| client.clear_send_buffer(id));
@@ -218,59 +221,70 @@ impl Connection {
             .flatten()
     }
 
+    /// Runs one call on the core, then delivers its outputs (step 1 and 2 of the run loop).
     fn with_client<T>(&self, act: impl FnOnce(&mut Client<JsValue>) -> T) -> Option<T> {
         let result = act(&mut self.inner.try_borrow_mut().ok()?.client);
-        pump(&self.inner);
+        deliver(&self.inner);
         Some(result)
     }
 }
 
-/// Acts on every output of the core, calling sinks with the borrow released, then re-arms the
-/// timer. A nested call (from a sink) returns at once: the outer loop picks up its outputs.
-fn pump(shared: &Rc<RefCell<Inner>>) {
-    {
-        let Ok(mut inner) = shared.try_borrow_mut() else {
-            return;
-        };
-        if inner.pumping {
-            return;
-        }
-        inner.pumping = true;
-    }
-    while let Some(delivery) = next_delivery(shared) {
-        match delivery {
-            Delivery::Socket(sink, event) => sink(event),
-            Delivery::Manager(sink, event) => sink(event),
+/// Acts on every output the core holds now, in order, calling sinks with the borrow released;
+/// then re-arms the timer. Outputs of a call made from a sink are delivered by that call.
+fn deliver(shared: &Rc<RefCell<Inner>>) {
+    let outputs: Vec<Output<JsValue>> = match shared.try_borrow_mut() {
+        Ok(mut inner) => std::iter::from_fn(|| inner.client.poll_output()).collect(),
+        Err(_) => return,
+    };
+    for output in outputs {
+        match output {
+            Output::Transport(command) => {
+                let fed_back = match shared.try_borrow_mut() {
+                    Ok(mut inner) => {
+                        act(&mut inner, shared, command);
+                        inner.client.has_output()
+                    }
+                    Err(_) => false,
+                };
+                if fed_back {
+                    // The command failed at once (a WebSocket URL refused): its outputs first.
+                    deliver(shared);
+                }
+            }
+            Output::Socket(id, event) => {
+                if let Some(sink) = socket_sink(shared, id) {
+                    sink(event);
+                }
+            }
+            Output::Manager(event) => {
+                let sink = shared
+                    .try_borrow()
+                    .ok()
+                    .and_then(|i| i.manager_sink.clone());
+                if let Some(sink) = sink {
+                    sink(event);
+                }
+            }
         }
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {
-        inner.pumping = false;
-        if inner.client.transport() == Some(TransportKind::WebSocket) {
-            PRIOR_WEBSOCKET_SUCCESS.set(true);
-        }
         arm_timer(&mut inner, shared);
     }
 }
 
-/// Acts on outputs until one is for user code, and returns it with its sink.
-fn next_delivery(shared: &Rc<RefCell<Inner>>) -> Option<Delivery> {
-    let mut inner = shared.try_borrow_mut().ok()?;
-    loop {
-        match inner.client.poll_output()? {
-            Output::Transport(command) => act(&mut inner, shared, command),
-            Output::Socket(id, event) => {
-                let sink = inner.sinks.iter().find(|(known, _)| *known == id);
-                if let Some((_, sink)) = sink {
-                    return Some(Delivery::Socket(sink.clone(), event));
-                }
-            }
-            Output::Manager(event) => {
-                if let Some(sink) = &inner.manager_sink {
-                    return Some(Delivery::Manager(sink.clone(), event));
-                }
-            }
-        }
+fn socket_sink(shared: &Rc<RefCell<Inner>>, id: SocketId) -> Option<EventSink> {
+    let inner = shared.try_borrow().ok()?;
+    let (_, sink) = inner.sinks.iter().find(|(known, _)| *known == id)?;
+    Some(sink.clone())
+}
+
+/// Feeds one input to the core and delivers its outputs (for browser events).
+fn feed(shared: &Rc<RefCell<Inner>>, input: impl FnOnce(&mut Inner)) {
+    match shared.try_borrow_mut() {
+        Ok(mut inner) => input(&mut inner),
+        Err(_) => return,
     }
+    deliver(shared);
 }
 
 fn act(inner: &mut Inner, shared: &Rc<RefCell<Inner>>, command: Command<JsValue>) {
@@ -459,10 +473,7 @@ fn on_websocket_event(
     event: TransportEvent,
 ) {
     let Some(shared) = weak.upgrade() else { return };
-    {
-        let Ok(mut inner) = shared.try_borrow_mut() else {
-            return;
-        };
+    feed(&shared, |inner| {
         let client = &mut inner.client;
         match event {
             TransportEvent::Open => client.handle_transport_open(at, id),
@@ -471,8 +482,7 @@ fn on_websocket_event(
             TransportEvent::Error => client.handle_transport_error(at, id, websocket_failure()),
             TransportEvent::Close => client.handle_transport_close(at, id),
         }
-    }
-    pump(&shared);
+    });
 }
 
 fn on_request_done(
@@ -482,12 +492,9 @@ fn on_request_done(
     outcome: RequestOutcome,
 ) {
     let Some(shared) = weak.upgrade() else { return };
-    {
-        let Ok(mut inner) = shared.try_borrow_mut() else {
-            return;
-        };
+    feed(&shared, |inner| {
         inner.lingering.retain(HttpRequest::is_pending);
-        if let Some(Transport::Polling { get, post, .. }) = transport_mut(&mut inner, id) {
+        if let Some(Transport::Polling { get, post, .. }) = transport_mut(inner, id) {
             // The request has finished: dropping it now only releases its callbacks.
             *(if is_post { post } else { get }) = None;
         }
@@ -495,7 +502,7 @@ fn on_request_done(
         match (outcome, is_post) {
             (RequestOutcome::Done(_), true) => client.handle_post_done(now(), id),
             (RequestOutcome::Done(body), false) => match body.as_string() {
-                Some(text) => client.handle_poll_response(now(), id, &text, body),
+                Some(text) => client.handle_poll_response(now(), id, text, body),
                 None => client.handle_transport_error(now(), id, polling_failure(false, 200, None)),
             },
             (RequestOutcome::Failed { status, xhr }, _) => {
@@ -506,8 +513,12 @@ fn on_request_done(
                 );
             }
         }
+    });
+    let mut more = true;
+    while more {
+        more = false;
+        feed(&shared, |inner| more = inner.client.continue_body(now()));
     }
-    pump(&shared);
 }
 
 /// Keeps exactly one browser timer, armed for the core's next deadline.
@@ -528,9 +539,8 @@ fn arm_timer(inner: &mut Inner, shared: &Rc<RefCell<Inner>>) {
 
 fn on_timer(weak: &Weak<RefCell<Inner>>) {
     let Some(shared) = weak.upgrade() else { return };
-    if let Ok(mut inner) = shared.try_borrow_mut() {
+    feed(&shared, |inner| {
         inner.timer = None;
         inner.client.handle_timeout(now());
-    }
-    pump(&shared);
+    });
 }

@@ -47,6 +47,8 @@ impl IoOptions {
             transports: transports_option(&option(opts, "transports")?)?,
             upgrade: bool_option(opts, "upgrade")?.unwrap_or(true),
             try_all: bool_option(opts, "tryAllTransports")?.unwrap_or(false),
+            // The driver gives the page's memory when `rememberUpgrade` is set.
+            remember_upgrade: None,
         };
         Ok(Self {
             path: engine_path(&path, add_trailing_slash),

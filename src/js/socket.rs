@@ -6,7 +6,6 @@
 //! frame, which it parses with `JSON.parse` and checks; a malformed packet comes back through
 //! `_reject`. See `target.rs` for why wasm holds the JS object only weakly.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, JsString};
@@ -21,7 +20,9 @@ use super::target::Target;
 use crate::driver::EventSink;
 use crate::protocol::client::SocketId;
 use crate::protocol::error::DecodeError;
-use crate::protocol::socket::{AckFailure, Auth, EmitFlags, SocketEvent, SocketOptions};
+use crate::protocol::socket::{
+    AckFailure, Auth, EmitFlags, NamespaceSocket, SocketEvent, SocketOptions,
+};
 
 /// A Socket.IO socket: one namespace over a shared connection.
 #[wasm_bindgen]
@@ -35,15 +36,7 @@ struct SocketShared {
     id: Option<SocketId>,
     nsp: String,
     options: SocketOptions,
-    state: RefCell<State>,
     target: Target,
-}
-
-#[derive(Default)]
-struct State {
-    /// The Socket.IO sid, while connected.
-    sid: Option<String>,
-    recovered: bool,
 }
 
 impl Socket {
@@ -67,7 +60,6 @@ impl Socket {
                 id,
                 nsp,
                 options,
-                state: RefCell::new(State::default()),
                 target: Target::default(),
             }
         });
@@ -81,6 +73,17 @@ impl Socket {
     fn connection(&self) -> &crate::driver::Connection {
         &self.shared.manager.connection
     }
+
+    /// Reads the core's state of this socket (the one place it is kept).
+    fn read<T: Default>(&self, read: impl FnOnce(&NamespaceSocket<JsValue>) -> T) -> T {
+        self.socket_id()
+            .and_then(|id| {
+                self.connection()
+                    .read(|client| client.socket_state(id).map(read))
+            })
+            .flatten()
+            .unwrap_or_default()
+    }
 }
 
 #[wasm_bindgen]
@@ -88,13 +91,13 @@ impl Socket {
     /// The Socket.IO sid while connected, else `undefined`.
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> Option<String> {
-        self.shared.state.borrow().sid.clone()
+        self.read(|socket| socket.sid().map(str::to_owned))
     }
 
     /// Whether the socket is connected to its namespace.
     #[wasm_bindgen(getter)]
     pub fn connected(&self) -> bool {
-        self.shared.state.borrow().sid.is_some()
+        self.read(NamespaceSocket::is_connected)
     }
 
     /// The opposite of `connected`.
@@ -116,7 +119,7 @@ impl Socket {
     /// Whether the last connection restored the session (connection state recovery).
     #[wasm_bindgen(getter)]
     pub fn recovered(&self) -> bool {
-        self.shared.state.borrow().recovered
+        self.read(NamespaceSocket::is_recovered)
     }
 
     /// Whether ack callbacks take an error first (`retries` or `ackTimeout` is set).
@@ -166,6 +169,15 @@ impl Socket {
                     .and_then(|text| parse_json(text).ok())
             })
             .collect()
+    }
+
+    /// Turns the `sent` notices on (index.js does when the first `onAnyOutgoing` listener is
+    /// added).
+    #[wasm_bindgen(js_name = "_reportSent")]
+    pub fn report_sent(&self) {
+        if let Some(id) = self.socket_id() {
+            self.connection().report_sent(id);
+        }
     }
 
     /// Drops the emits waiting in the send buffer.
@@ -255,13 +267,7 @@ impl SocketShared {
         let target = &self.target;
         let none = JsValue::UNDEFINED;
         match event {
-            SocketEvent::Connect { sid, recovered } => {
-                *self.state.borrow_mut() = State {
-                    sid: Some(sid),
-                    recovered,
-                };
-                target.notice("connect", &recovered.into(), &none);
-            }
+            SocketEvent::Connect { .. } => target.notice("connect", &none, &none),
             SocketEvent::ConnectError(cause) => {
                 let error = self.manager.connect_error(cause);
                 target.notice("connect_error", &error, &none);
@@ -270,7 +276,6 @@ impl SocketShared {
                 reason,
                 description,
             } => {
-                self.state.borrow_mut().sid = None;
                 let details = disconnect_details(reason, description.as_deref());
                 target.notice("disconnect", &reason.as_str().into(), &details);
             }
@@ -280,6 +285,10 @@ impl SocketShared {
             SocketEvent::AuthRequired => target.notice("auth", &none, &none),
             SocketEvent::Ack { ticket, reply } => {
                 target.ack(ticket.0, json_at(&reply.data, &reply.attachments))
+            }
+            SocketEvent::Sent(event) => {
+                let attachments: Array = event.attachments.iter().collect();
+                target.notice("sent", &event.data, &attachments);
             }
             SocketEvent::AckFailed { ticket, cause } => {
                 let timed_out = matches!(cause, AckFailure::TimedOut);

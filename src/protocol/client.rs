@@ -21,7 +21,9 @@ use super::engine::TransportKind;
 use super::engine::{
     CloseReason, Command, EngineConfig, EngineSession, Frame, Received, TransportId,
 };
-use super::engine_packet::{decode_payload, decode_text, PacketType, PayloadPacket, TextPacket};
+use super::engine_packet::{
+    decode_payload_packet, decode_text, PacketType, PayloadPacket, TextPacket, RECORD_SEPARATOR,
+};
 use super::payload::Payload;
 use super::socket::{
     Auth, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound,
@@ -130,6 +132,17 @@ struct PendingBinary<P> {
     expected: usize,
 }
 
+/// A polling response body whose packets are handled one at a time.
+#[derive(Debug)]
+struct PendingBody<P> {
+    transport: TransportId,
+    text: String,
+    handle: P,
+    /// The byte offset of the next packet.
+    next: usize,
+    utf16: Utf16Cursor,
+}
+
 /// Where a text packet came from, so that its JSON can be located in the driver's string.
 struct Source<'a, P> {
     /// The frame (or only its head) or the polling body.
@@ -165,6 +178,10 @@ pub struct Client<P> {
     engine_config: EngineConfig,
     settings: Settings,
     engine: Option<EngineSession<P>>,
+    /// Sessions the client closed on polling whose last POSTs are still under way.
+    retiring: Vec<EngineSession<P>>,
+    /// The polling body being read, one packet per step (see [`Client::continue_body`]).
+    body: Option<PendingBody<P>>,
     phase: Phase,
     backoff: Backoff,
     /// A reconnection is scheduled or opening.
@@ -190,6 +207,8 @@ impl<P: Payload> Client<P> {
             engine_config,
             settings,
             engine: None,
+            retiring: Vec::new(),
+            body: None,
             phase: Phase::Closed,
             backoff: Backoff::new(seed),
             reconnecting: false,
@@ -268,13 +287,12 @@ impl<P: Payload> Client<P> {
     }
 
     /// Closes the connection for good: no reconnection (socket.io-client's `manager.disconnect()`).
+    /// The Manager's `close` is told even when it was closed already, as socket.io-client does.
     pub fn close(&mut self, now: Instant) {
         self.skip_reconnect = true;
         self.reconnecting = false;
         self.reconnect_at = None;
-        if self.engine.is_some() {
-            self.on_closed(now, CloseReason::ForcedClose, None, None);
-        }
+        self.on_closed(now, CloseReason::ForcedClose, None, None);
         self.phase = Phase::Closed;
     }
 
@@ -296,11 +314,12 @@ impl<P: Payload> Client<P> {
         }
     }
 
-    /// Disconnects a socket; the last active one out closes the connection.
+    /// Disconnects a socket; the last active one out closes the connection. In socket.io-client's
+    /// order: the DISCONNECT packet, the Manager's `close` (if it was the last), then the
+    /// socket's `disconnect`.
     pub fn disconnect(&mut self, now: Instant, id: SocketId) {
         self.flush(now);
-        self.with_socket(id, |socket, out| socket.disconnect(now, out));
-        self.close_if_unused(now);
+        self.leave(now, id, |socket, out| socket.disconnect(now, out));
     }
 
     /// Emits an event on a socket (or buffers, queues or drops it, see [`EmitFlags`]); returns
@@ -357,6 +376,18 @@ impl<P: Payload> Client<P> {
             .is_some_and(NamespaceSocket::is_connected)
     }
 
+    /// A socket's state (sid, recovery, buffers), to read.
+    pub fn socket_state(&self, id: SocketId) -> Option<&NamespaceSocket<P>> {
+        self.socket_ref(id)
+    }
+
+    /// Turns a socket's [`SocketEvent::Sent`] on or off.
+    pub fn report_sent(&mut self, id: SocketId, on: bool) {
+        if let Some(socket) = self.socket_mut(id) {
+            socket.report_sent(on);
+        }
+    }
+
     /// The emits of the socket that wait for it to connect (or for their turn to be retried).
     pub fn buffered(&self, id: SocketId) -> Vec<P> {
         self.socket_ref(id)
@@ -397,31 +428,73 @@ impl<P: Payload> Client<P> {
     }
 
     /// A long-polling GET on transport `id` returned `body` (`handle` is the driver's copy).
-    pub fn handle_poll_response(&mut self, now: Instant, id: TransportId, body: &str, handle: P) {
-        let mut utf16 = Utf16Cursor::default();
-        let mut result = Ok(());
-        for packet in decode_payload(body) {
-            result = match packet {
-                Ok(PayloadPacket::Text(packet)) => {
-                    let source = Source {
-                        text: body,
-                        handle: handle.clone(),
-                        utf16: &mut utf16,
-                        single_packet: false,
-                    };
-                    self.on_engine_packet(now, id, packet, source)
-                }
-                Ok(PayloadPacket::Binary(bytes)) => self.on_binary(now, id, P::from_bytes(&bytes)),
-                Err(error) => Err(error),
-            };
-            if result.is_err() || self.engine.is_none() {
-                break;
+    /// Only its first packet is handled: the driver acts on the outputs, then calls
+    /// [`continue_body`](Self::continue_body) for each next one.
+    pub fn handle_poll_response(&mut self, now: Instant, id: TransportId, body: String, handle: P) {
+        while self.continue_body(now) {}
+        self.body = Some(PendingBody {
+            transport: id,
+            text: body,
+            handle,
+            next: 0,
+            utf16: Utf16Cursor::default(),
+        });
+        self.continue_body(now);
+    }
+
+    /// Handles the next packet of the polling body being read; returns whether there was one.
+    /// One packet per call, so that each sees what listeners did about the one before (as in
+    /// socket.io-client, where each packet is dispatched on its own): a packet for a socket
+    /// that a listener disconnected is not delivered, and a packet after a close is dropped.
+    pub fn continue_body(&mut self, now: Instant) -> bool {
+        let Some(mut body) = self.body.take() else {
+            return false;
+        };
+        let live = self
+            .engine
+            .as_ref()
+            .is_some_and(|engine| engine.owns(body.transport));
+        if !live || body.next > body.text.len() {
+            if let Some(engine) = self.engine.as_mut().filter(|_| live) {
+                engine.handle_poll_done(body.transport);
             }
+            self.finish_input(now, Ok(()));
+            return false;
         }
-        if let Some(engine) = &mut self.engine {
-            engine.handle_poll_done(id);
+        let result = self.next_body_packet(now, &mut body);
+        if result.is_ok() {
+            self.body = Some(body);
         }
         self.finish_input(now, result);
+        true
+    }
+
+    /// Decodes and handles the packet of `body` at `body.next`, and moves past it.
+    fn next_body_packet(
+        &mut self,
+        now: Instant,
+        body: &mut PendingBody<P>,
+    ) -> Result<(), DecodeError> {
+        let rest = body.text.get(body.next..).unwrap_or("");
+        let record = rest.split(RECORD_SEPARATOR).next().unwrap_or("");
+        let start = body.next;
+        body.next = start + record.len() + RECORD_SEPARATOR.len_utf8();
+        let record = body.text.get(start..start + record.len()).unwrap_or("");
+        match decode_payload_packet(record)? {
+            PayloadPacket::Text(packet) => {
+                let source = Source {
+                    text: &body.text,
+                    handle: body.handle.clone(),
+                    utf16: &mut body.utf16,
+                    single_packet: false,
+                };
+                let id = body.transport;
+                self.on_engine_packet(now, id, packet, source)
+            }
+            PayloadPacket::Binary(bytes) => {
+                self.on_binary(now, body.transport, P::from_bytes(&bytes))
+            }
+        }
     }
 
     /// A binary frame arrived: the next attachment of the binary packet being received.
@@ -432,8 +505,9 @@ impl<P: Payload> Client<P> {
 
     /// A long-polling POST on transport `id` succeeded.
     pub fn handle_post_done(&mut self, now: Instant, id: TransportId) {
-        if let Some(engine) = &mut self.engine {
-            engine.handle_post_done(id);
+        match &mut self.engine {
+            Some(engine) if engine.owns(id) => engine.handle_post_done(id),
+            _ => self.on_retiring(id, |engine| engine.handle_post_done(id)),
         }
         self.finish_input(now, Ok(()));
     }
@@ -519,6 +593,11 @@ impl<P: Payload> Client<P> {
     /// The next thing the driver must do.
     pub fn poll_output(&mut self) -> Option<Output<P>> {
         self.outputs.pop_front()
+    }
+
+    /// Whether [`poll_output`](Self::poll_output) has something.
+    pub fn has_output(&self) -> bool {
+        !self.outputs.is_empty()
     }
 
     fn open_engine(&mut self, now: Instant, reconnecting: bool, retry: bool) {
@@ -622,17 +701,36 @@ impl<P: Payload> Client<P> {
         }
     }
 
-    /// Closes the engine and forgets it (its last commands still go out).
+    /// Closes the engine and forgets it (its last commands still go out; one still posting its
+    /// last packets retires until it is done).
     fn drop_engine(&mut self) {
         if let Some(mut engine) = self.engine.take() {
             self.next_transport = engine.next_transport_id();
             engine.close();
-            while let Some(command) = engine.poll_command() {
-                self.outputs.push_back(Output::Transport(command));
-            }
+            self.retire(engine);
         }
         self.pending_binary = None;
+        self.body = None;
         self.phase = Phase::Closed;
+    }
+
+    /// Moves a closed session's commands into the outputs, and keeps it while it is not done.
+    fn retire(&mut self, mut engine: EngineSession<P>) {
+        while let Some(command) = engine.poll_command() {
+            self.outputs.push_back(Output::Transport(command));
+        }
+        if !engine.is_finished() {
+            self.retiring.push(engine);
+        }
+    }
+
+    /// Tells the retiring session that owns transport `id` what happened to it.
+    fn on_retiring(&mut self, id: TransportId, act: impl FnOnce(&mut EngineSession<P>)) {
+        if let Some(index) = self.retiring.iter().position(|engine| engine.owns(id)) {
+            let mut engine = self.retiring.swap_remove(index);
+            act(&mut engine);
+            self.retire(engine);
+        }
     }
 
     /// The Manager's `error`: also a `connect_error` for each active socket not yet connected.
@@ -668,6 +766,9 @@ impl<P: Payload> Client<P> {
         reason: CloseReason,
         failure: TransportFailure<P>,
     ) {
+        self.on_retiring(id, |engine| {
+            engine.handle_transport_lost(id);
+        });
         let closed = self
             .engine
             .as_mut()
@@ -855,16 +956,35 @@ impl<P: Payload> Client<P> {
 
     fn on_refused(&mut self, now: Instant, target: Option<SocketId>, span: JsonSpan<P>) {
         let Some(id) = target else { return };
-        self.with_socket(id, |socket, out| {
+        self.leave(now, id, |socket, out| {
             socket.on_refused(ConnectError::Refused(span), out)
         });
-        self.close_if_unused(now);
     }
 
     fn on_server_disconnect(&mut self, now: Instant, target: Option<SocketId>) {
         let Some(id) = target else { return };
-        self.with_socket(id, |socket, out| socket.on_server_disconnect(now, out));
+        self.leave(now, id, |socket, out| socket.on_server_disconnect(now, out));
+    }
+
+    /// A socket becomes inactive (socket.io-client's `destroy()`): its frames go out, the
+    /// connection closes if it was the last (the Manager's `close` is told), and only then the
+    /// socket's own events (`disconnect`, `connect_error`).
+    fn leave(
+        &mut self,
+        now: Instant,
+        id: SocketId,
+        act: impl FnOnce(&mut NamespaceSocket<P>, &mut Effects<P>),
+    ) {
+        let mut effects = Effects::default();
+        let Some(socket) = self.socket_mut(id) else {
+            return;
+        };
+        act(socket, &mut effects);
+        self.send(effects.frames);
         self.close_if_unused(now);
+        for event in effects.events {
+            self.notify(id, event);
+        }
     }
 
     fn await_attachments(

@@ -6,12 +6,16 @@
 //! Past that deadline the session is dead (`ping timeout`). Browsers throttle timers in background
 //! tabs, so the deadline is also checked before every write, not only when the timer fires.
 //!
-//! Long-polling keeps one GET and at most one POST in flight and batches queued frames into POSTs
-//! within `maxPayload`. After the handshake it probes a WebSocket (`2probe` / `3probe`), then
+//! Long-polling keeps at most one GET and one POST in flight, and batches queued frames into
+//! POSTs within `maxPayload`. A client close on polling is no exception: what is queued (a
+//! DISCONNECT, say) and then the close packet go out in order, each POST after the last one
+//! finished, the close packet alone, and only then does the transport close. After the handshake it probes a WebSocket (`2probe` / `3probe`), then
 //! pauses polling until the in-flight GET and POST are done, sends `5` on the WebSocket and moves
 //! the queue there, so nothing written before the switch arrives after something written later.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use super::engine_packet::{self, Handshake, PacketType, TextPacket};
 use super::payload::Payload;
@@ -100,6 +104,8 @@ pub struct EngineConfig {
     pub upgrade: bool,
     /// Whether a transport that cannot open falls back to the next one (`tryAllTransports`).
     pub try_all: bool,
+    /// `rememberUpgrade`: start on WebSocket when one worked last, as this memory says.
+    pub remember_upgrade: Option<UpgradeMemory>,
 }
 
 impl Default for EngineConfig {
@@ -108,7 +114,25 @@ impl Default for EngineConfig {
             transports: vec![TransportKind::Polling, TransportKind::WebSocket],
             upgrade: true,
             try_all: false,
+            remember_upgrade: None,
         }
+    }
+}
+
+/// Whether the last session to open (or upgrade) did so on a WebSocket, shared by the sessions
+/// that remember it (socket.io-client keeps one such flag per page). Set when a session opens,
+/// true only on a WebSocket that answered; cleared when a transport fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpgradeMemory(Rc<Cell<bool>>);
+
+impl UpgradeMemory {
+    /// Whether a WebSocket worked last.
+    pub fn websocket_worked(&self) -> bool {
+        self.0.get()
+    }
+
+    fn set(&self, worked: bool) {
+        self.0.set(worked);
     }
 }
 
@@ -159,6 +183,9 @@ pub enum Received<'a> {
 enum State {
     Opening,
     Open,
+    /// The client closed the session on polling: the queued frames, then the close packet, are
+    /// still being posted; the transport closes after the last POST.
+    Closing,
     Closed,
 }
 
@@ -212,9 +239,21 @@ impl<P: Payload> EngineSession<P> {
     /// A session opening its first transport; its transports are numbered from `first_id` so
     /// that they never share an id with an earlier session's.
     pub fn new(config: EngineConfig, first_id: u32) -> Self {
+        let remembered = config
+            .remember_upgrade
+            .as_ref()
+            .is_some_and(UpgradeMemory::websocket_worked);
+        let attempt = match remembered {
+            true => config
+                .transports
+                .iter()
+                .position(|kind| *kind == TransportKind::WebSocket),
+            false => None,
+        }
+        .unwrap_or(0);
         let kind = config
             .transports
-            .first()
+            .get(attempt)
             .copied()
             .unwrap_or(TransportKind::WebSocket);
         let placeholder = Active {
@@ -225,7 +264,7 @@ impl<P: Payload> EngineSession<P> {
         };
         let mut session = Self {
             config,
-            attempt: 0,
+            attempt,
             state: State::Opening,
             handshake: None,
             ping_deadline: None,
@@ -255,6 +294,16 @@ impl<P: Payload> EngineSession<P> {
     /// The server's open packet, once it arrived.
     pub fn handshake(&self) -> Option<&Handshake> {
         self.handshake.as_ref()
+    }
+
+    /// Whether the session is over, its last POST included: nothing more will come of it.
+    pub fn is_finished(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    /// Whether transport `id` belongs to this session.
+    pub fn owns(&self, id: TransportId) -> bool {
+        id == self.active.id || self.probe.is_some_and(|probe| probe.id() == id)
     }
 
     /// The id the session's next transport would get.
@@ -290,7 +339,7 @@ impl<P: Payload> EngineSession<P> {
             self.on_probe_packet(packet);
             return Ok(Received::Nothing);
         }
-        if self.state == State::Closed || id != self.active.id {
+        if !matches!(self.state, State::Opening | State::Open) || id != self.active.id {
             return Ok(Received::Nothing);
         }
         match packet.kind {
@@ -314,7 +363,7 @@ impl<P: Payload> EngineSession<P> {
     pub fn handle_binary(&mut self, id: TransportId) -> Result<bool, DecodeError> {
         match self.state {
             State::Open if id == self.active.id => Ok(true),
-            State::Open | State::Closed => Ok(false),
+            State::Open | State::Closing | State::Closed => Ok(false),
             State::Opening => Err(DecodeError::UnexpectedBinary),
         }
     }
@@ -355,6 +404,16 @@ impl<P: Payload> EngineSession<P> {
         if id != self.active.id || self.state == State::Closed {
             return false;
         }
+        if self.state == State::Closing {
+            // The last POST failed: nothing more can be said to the server.
+            self.state = State::Closed;
+            self.commands.push_back(Command::Close(id));
+            return false;
+        }
+        if self.state == State::Opening {
+            // A transport that never opened is not one to start on next time.
+            self.remember(false);
+        }
         if self.state == State::Opening && self.config.try_all {
             if let Some(next) = self.config.transports.get(self.attempt + 1).copied() {
                 self.attempt += 1;
@@ -376,7 +435,7 @@ impl<P: Payload> EngineSession<P> {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
             State::Open => self.ping_deadline,
-            State::Opening | State::Closed => None,
+            State::Opening | State::Closing | State::Closed => None,
         }
     }
 
@@ -394,7 +453,7 @@ impl<P: Payload> EngineSession<P> {
     /// Queues frames; they go out as soon as the transport can take them (the frames of one
     /// packet, header and attachments, in the same POST when they fit).
     pub fn send(&mut self, frames: impl IntoIterator<Item = Frame<P>>) {
-        if self.state != State::Closed {
+        if matches!(self.state, State::Opening | State::Open) {
             self.outbox.extend(frames);
             self.pump();
         }
@@ -408,10 +467,9 @@ impl<P: Payload> EngineSession<P> {
     /// Closes the session from the client side: polling tells the server with a close packet
     /// (a WebSocket just closes).
     pub fn close(&mut self) {
-        if self.state == State::Closed {
-            return;
+        if matches!(self.state, State::Opening | State::Open) {
+            self.end(true);
         }
-        self.end(true);
     }
 
     fn open_active(&mut self, kind: TransportKind) {
@@ -449,6 +507,7 @@ impl<P: Payload> EngineSession<P> {
         let sid = handshake.sid.clone();
         self.handshake = Some(handshake);
         self.state = State::Open;
+        self.remember(self.active.kind == TransportKind::WebSocket);
         if upgrade {
             let id = self.new_transport_id();
             self.commands.push_back(Command::Open {
@@ -489,6 +548,7 @@ impl<P: Payload> EngineSession<P> {
                 if packet.kind == PacketType::Pong && packet.data == "probe" =>
             {
                 self.probe = Some(Probe::Switching(id));
+                self.remember(true);
                 self.pump();
             }
             // Anything else on the probe means it failed; polling goes on.
@@ -506,6 +566,10 @@ impl<P: Payload> EngineSession<P> {
     /// Moves the session forward on its transport: sends what is queued, keeps a GET in flight,
     /// and switches to the probe once polling has drained.
     fn pump(&mut self) {
+        if self.state == State::Closing {
+            self.post_goodbye();
+            return;
+        }
         if self.state != State::Open {
             return;
         }
@@ -574,19 +638,52 @@ impl<P: Payload> EngineSession<P> {
         self.pump();
     }
 
-    /// Ends the session, telling the server first when `announce` (client close on polling).
+    /// Ends the session. `announce` (a client close): on open polling, what is queued goes out,
+    /// then the close packet in a POST of its own ([`State::Closing`]; the server acts on a
+    /// DISCONNECT only after the body that carried it, so a close packet beside it would win);
+    /// a WebSocket writes what is queued and closes.
     fn end(&mut self, announce: bool) {
-        if announce && self.state == State::Open && self.active.kind == TransportKind::Polling {
+        let goodbye = announce && self.state == State::Open;
+        self.ping_deadline = None;
+        if let Some(probe) = self.probe.take() {
+            self.commands.push_back(Command::Close(probe.id()));
+        }
+        if goodbye && self.active.kind == TransportKind::Polling {
+            self.state = State::Closing;
+            self.post_goodbye();
+            return;
+        }
+        if goodbye {
+            self.pump();
+        }
+        self.state = State::Closed;
+        self.outbox.clear();
+        self.commands.push_back(Command::Close(self.active.id));
+    }
+
+    /// Closing on polling: the next POST of what is left, one at a time, then the close packet
+    /// alone; the transport closes with it (the driver lets that last POST finish).
+    fn post_goodbye(&mut self) {
+        if self.active.posting {
+            return;
+        }
+        self.active.posting = true;
+        if self.outbox.is_empty() {
             let close = vec![Frame::control(PacketType::Close, "")];
             self.commands
                 .push_back(Command::Post(self.active.id, close));
+            self.state = State::Closed;
+            self.commands.push_back(Command::Close(self.active.id));
+        } else {
+            let batch = self.take_batch();
+            self.commands
+                .push_back(Command::Post(self.active.id, batch));
         }
-        self.state = State::Closed;
-        self.ping_deadline = None;
-        self.outbox.clear();
-        self.commands.push_back(Command::Close(self.active.id));
-        if let Some(probe) = self.probe.take() {
-            self.commands.push_back(Command::Close(probe.id()));
+    }
+
+    fn remember(&self, websocket_worked: bool) {
+        if let Some(memory) = &self.config.remember_upgrade {
+            memory.set(websocket_worked);
         }
     }
 }

@@ -10,7 +10,7 @@ use super::error::DecodeError;
 use super::json::{self, Cursor, Shape};
 
 /// The separator between packets in a polling payload.
-const RECORD_SEPARATOR: char = '\x1e';
+pub const RECORD_SEPARATOR: char = '\x1e';
 /// The prefix that replaces the type digit of a binary message in a polling payload.
 const BINARY_PREFIX: char = 'b';
 /// `maxPayload` when the open packet does not say (the server's default).
@@ -95,7 +95,7 @@ pub fn decode_payload(body: &str) -> impl Iterator<Item = Result<PayloadPacket<'
         })
 }
 
-fn decode_payload_packet(packet: &str) -> Result<PayloadPacket<'_>, DecodeError> {
+pub fn decode_payload_packet(packet: &str) -> Result<PayloadPacket<'_>, DecodeError> {
     match packet.strip_prefix(BINARY_PREFIX) {
         Some(encoded) => base64::decode(encoded).map(PayloadPacket::Binary),
         None => decode_text(packet).map(PayloadPacket::Text),

@@ -66,6 +66,8 @@ pub enum DisconnectReason {
     IoServerDisconnect,
     /// The client called `socket.disconnect()`.
     IoClientDisconnect,
+    /// The client closed the whole connection (`manager.disconnect()`); the socket stays active.
+    ForcedClose,
     /// The server missed its heartbeat.
     PingTimeout,
     /// The connection was closed (by the server, the network, or the browser).
@@ -82,6 +84,7 @@ impl DisconnectReason {
         match self {
             Self::IoServerDisconnect => "io server disconnect",
             Self::IoClientDisconnect => "io client disconnect",
+            Self::ForcedClose => "forced close",
             Self::PingTimeout => "ping timeout",
             Self::TransportClose => "transport close",
             Self::TransportError => "transport error",
@@ -97,7 +100,7 @@ impl From<CloseReason> for DisconnectReason {
             CloseReason::TransportError => Self::TransportError,
             CloseReason::PingTimeout => Self::PingTimeout,
             CloseReason::ParseError => Self::ParseError,
-            CloseReason::ForcedClose => Self::IoClientDisconnect,
+            CloseReason::ForcedClose => Self::ForcedClose,
         }
     }
 }
@@ -147,6 +150,9 @@ pub enum SocketEvent<P> {
     },
     /// The server emitted an event.
     Event(Inbound<P>),
+    /// An event went to the transport (socket.io-client's `onAnyOutgoing`): its JSON array and
+    /// attachments. Told only while [`NamespaceSocket::report_sent`] is on.
+    Sent(Outbound<P>),
 }
 
 /// An event to send: the JSON array `[name, ...args]` with placeholders for binaries, and the
@@ -246,6 +252,12 @@ pub struct NamespaceSocket<P> {
     options: SocketOptions,
     active: bool,
     state: State,
+    /// The Socket.IO sid, while connected.
+    sid: Option<String>,
+    /// Whether the last CONNECT restored the session.
+    recovered: bool,
+    /// Whether [`SocketEvent::Sent`] is told.
+    report_sent: bool,
     recovery: Recovery,
     send_buffer: VecDeque<Buffered<P>>,
     /// Events that arrived before the CONNECT reply (a recovered session's missed packets).
@@ -264,6 +276,9 @@ impl<P: Clone> NamespaceSocket<P> {
             options,
             active: false,
             state: State::Disconnected,
+            sid: None,
+            recovered: false,
+            report_sent: false,
             recovery: Recovery::default(),
             send_buffer: VecDeque::new(),
             receive_buffer: Vec::new(),
@@ -286,6 +301,26 @@ impl<P: Clone> NamespaceSocket<P> {
     /// Whether the server accepted the CONNECT.
     pub fn is_connected(&self) -> bool {
         self.state == State::Connected
+    }
+
+    /// The Socket.IO sid, while connected.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    /// Whether the last connection restored the session (connection state recovery).
+    pub fn is_recovered(&self) -> bool {
+        self.recovered
+    }
+
+    /// The events that arrived before the CONNECT reply, waiting for it.
+    pub fn received(&self) -> &[Inbound<P>] {
+        &self.receive_buffer
+    }
+
+    /// Turns [`SocketEvent::Sent`] on or off (off by default: it costs a copy per emit).
+    pub fn report_sent(&mut self, on: bool) {
+        self.report_sent = on;
     }
 
     /// The emits waiting in the send buffer, then in the retry queue (their JSON arrays).
@@ -395,6 +430,8 @@ impl<P: Clone> NamespaceSocket<P> {
         }
         self.recovery.pid = pid;
         self.state = State::Connected;
+        self.sid = Some(sid.clone());
+        self.recovered = recovered;
         out.events
             .extend(self.receive_buffer.drain(..).map(SocketEvent::Event));
         while let Some(buffered) = self.send_buffer.pop_front() {
@@ -499,7 +536,7 @@ impl<P: Clone> NamespaceSocket<P> {
         description: Option<&str>,
         out: &mut Effects<P>,
     ) {
-        self.state = State::Disconnected;
+        self.set_disconnected();
         out.events.push(SocketEvent::Disconnect {
             reason,
             description: description.map(str::to_owned),
@@ -515,7 +552,7 @@ impl<P: Clone> NamespaceSocket<P> {
             out.frames.push(frame);
             self.on_connection_closed(now, DisconnectReason::IoClientDisconnect, None, out);
         }
-        self.state = State::Disconnected;
+        self.set_disconnected();
     }
 
     /// The server disconnected the socket: inactive, no reconnection.
@@ -527,8 +564,13 @@ impl<P: Clone> NamespaceSocket<P> {
     /// The server (or the connection) refused the CONNECT.
     pub fn on_refused(&mut self, error: ConnectError<P>, out: &mut Effects<P>) {
         self.active = false;
-        self.state = State::Disconnected;
+        self.set_disconnected();
         out.events.push(SocketEvent::ConnectError(error));
+    }
+
+    fn set_disconnected(&mut self) {
+        self.state = State::Disconnected;
+        self.sid = None;
     }
 
     /// The DISCONNECT frame: `41` or `41/admin,`.
@@ -615,6 +657,9 @@ impl<P: Clone> NamespaceSocket<P> {
             true => PacketKind::Event,
             false => PacketKind::BinaryEvent,
         };
+        if self.report_sent {
+            out.events.push(SocketEvent::Sent(event.clone()));
+        }
         out.frames.extend(self.packet_frames(kind, wire_ack, event));
     }
 
@@ -993,7 +1038,7 @@ mod tests {
         );
         assert_eq!(
             DisconnectReason::from(CloseReason::ForcedClose).as_str(),
-            "io client disconnect"
+            "forced close"
         );
         assert_eq!(
             DisconnectReason::from(CloseReason::ParseError).as_str(),

@@ -5,7 +5,8 @@
     clippy::unwrap_used,
     clippy::indexing_slicing,
     clippy::panic,
-    clippy::expect_used
+    clippy::expect_used,
+    clippy::unreachable
 )]
 
 use socketio_wasm::protocol::acks::Ticket;
@@ -82,6 +83,7 @@ pub fn websocket_only() -> EngineConfig {
         transports: vec![TransportKind::WebSocket],
         upgrade: false,
         try_all: false,
+        remember_upgrade: None,
     }
 }
 
@@ -95,6 +97,12 @@ pub struct Driver {
     pub transports: Vec<(TransportId, TransportKind)>,
     /// Outputs already acted on (to learn transport ids) but not yet returned by `drain`.
     seen: Vec<Seen>,
+    /// `onAnyOutgoing`: the JSON of each event the sockets reported sent, with the socket.
+    pub outgoing: Vec<(u32, String)>,
+    /// Polling transports with a GET in flight, and with a POST in flight: the engine must never
+    /// start a second one of either (the browser driver keeps one slot each).
+    gets: Vec<TransportId>,
+    posts: Vec<TransportId>,
 }
 
 impl Driver {
@@ -119,6 +127,9 @@ impl Driver {
             manager: Vec::new(),
             transports: Vec::new(),
             seen: Vec::new(),
+            outgoing: Vec::new(),
+            gets: Vec::new(),
+            posts: Vec::new(),
         }
     }
 
@@ -194,19 +205,59 @@ impl Driver {
             .handle_text(self.at(), transport, &head, frame.to_owned());
     }
 
-    /// A polling GET response on the last polling transport.
+    /// A polling GET response on the last polling transport, read one packet at a time as the
+    /// browser driver does.
     pub fn poll_response(&mut self, body: &str) {
         let transport = self.last(TransportKind::Polling);
+        self.poll_response_on(transport, body);
+    }
+
+    pub fn poll_response_on(&mut self, transport: TransportId, body: &str) {
+        self.finished(transport, false);
         self.client
-            .handle_poll_response(self.at(), transport, body, body.to_owned());
+            .handle_poll_response(self.at(), transport, body.to_owned(), body.to_owned());
+        self.sync();
+        while self.client.continue_body(self.at()) {
+            self.sync();
+        }
     }
 
     pub fn post_done(&mut self) {
         let transport = self.last(TransportKind::Polling);
+        self.post_done_on(transport);
+    }
+
+    pub fn post_done_on(&mut self, transport: TransportId) {
+        self.finished(transport, true);
         self.client.handle_post_done(self.at(), transport);
     }
 
+    /// Whether a GET (or with `post`, a POST) is in flight on `transport`.
+    pub fn in_flight(&mut self, transport: TransportId, post: bool) -> bool {
+        self.sync();
+        let requests = if post { &self.posts } else { &self.gets };
+        requests.contains(&transport)
+    }
+
+    /// A request of `transport` finished: the engine may start another.
+    fn finished(&mut self, transport: TransportId, post: bool) {
+        self.sync();
+        let requests = if post {
+            &mut self.posts
+        } else {
+            &mut self.gets
+        };
+        assert!(
+            requests.contains(&transport),
+            "no {} in flight on {transport:?}",
+            if post { "POST" } else { "GET" }
+        );
+        requests.retain(|known| *known != transport);
+    }
+
     pub fn fail(&mut self, transport: TransportId, message: &'static str) {
+        self.sync();
+        self.forget(transport);
         let failure = TransportFailure {
             message,
             status: None,
@@ -247,6 +298,11 @@ impl Driver {
         while let Some(output) = self.client.poll_output() {
             let seen = match output {
                 Output::Transport(command) => self.act(command),
+                Output::Socket(id, SocketEvent::Sent(event)) => {
+                    let index = self.ids.iter().position(|known| *known == id).unwrap();
+                    self.outgoing.push((index as u32, event.data));
+                    continue;
+                }
                 Output::Socket(id, event) => self.describe(id, event),
                 Output::Manager(event) => {
                     self.manager.push(manager_event(event));
@@ -263,13 +319,25 @@ impl Driver {
                 self.transports.push((id, kind));
                 Seen::Open(kind, sid)
             }
-            Command::Close(_) => Seen::Close,
+            Command::Close(id) => {
+                self.forget(id);
+                Seen::Close
+            }
             Command::Send(_, frame) => match frame {
                 Frame::Text { head, body } => Seen::Sent(head + body.as_deref().unwrap_or("")),
                 Frame::Binary(data) => Seen::SentBinary(data),
             },
-            Command::Poll(_) => Seen::Poll,
-            Command::Post(_, frames) => {
+            Command::Poll(id) => {
+                assert!(!self.gets.contains(&id), "a second GET in flight on {id:?}");
+                self.gets.push(id);
+                Seen::Poll
+            }
+            Command::Post(id, frames) => {
+                assert!(
+                    !self.posts.contains(&id),
+                    "a second POST in flight on {id:?}"
+                );
+                self.posts.push(id);
                 let packets: Vec<String> = frames
                     .into_iter()
                     .map(|frame| match frame {
@@ -329,7 +397,15 @@ impl Driver {
                 let data = span_text(&inbound.data);
                 Seen::Event(index, data, inbound.attachments)
             }
+            SocketEvent::Sent(_) => unreachable!("told apart in sync"),
         }
+    }
+
+    /// The transport is gone: a request of it still in flight is aborted, or lingers out of the
+    /// engine's hands (a client close packet).
+    fn forget(&mut self, transport: TransportId) {
+        self.gets.retain(|known| *known != transport);
+        self.posts.retain(|known| *known != transport);
     }
 
     /// A socket on `nsp` connected over WebSocket only, with outputs drained.
