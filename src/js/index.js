@@ -34,17 +34,53 @@ function keep(object, alive) {
   else live.delete(object);
 }
 
+// ---- calls and exceptions --------------------------------------------------------------------
+
+// A listener's exception must never unwind into wasm (it would skip the Rust code's cleanup),
+// yet in socket.io-client it propagates to whoever made the listener run. So an exception ends
+// that event's dispatch (the listeners after it do not run, as in socket.io-client's Emitter)
+// and is kept: during a call the app made (`disconnect()`, `emit()`...), the first one is thrown
+// to the app when the call returns; anywhere else (network events, timers) it is reported as
+// uncaught. Each public method that enters wasm runs between `enter()` and `leave()`.
+const NO_ERROR = Symbol("no error");
+let callDepth = 0;
+let callError = NO_ERROR;
+
+function enter() {
+  callDepth++;
+  const outer = callError;
+  callError = NO_ERROR;
+  return outer;
+}
+
+function leave(outer) {
+  callDepth--;
+  const error = callError;
+  callError = outer;
+  if (error !== NO_ERROR) throw error;
+}
+
+// Runs `run` as a call the app made, and returns `result`.
+function appCall(result, run) {
+  const outer = enter();
+  try {
+    run();
+  } finally {
+    leave(outer);
+  }
+  return result;
+}
+
 // ---- listeners -------------------------------------------------------------------------------
 
-// Calls `fn` with `args`. An exception is reported as uncaught and ends this dispatch (the
-// listeners after it do not run, as in socket.io-client's Emitter), but never unwinds into wasm:
-// the client carries on. Returns whether `fn` returned normally.
+// Calls `fn` with `args`; returns whether it returned normally (see above for exceptions).
 function callOne(target, fn, args) {
   try {
     fn.apply(target, args);
     return true;
   } catch (error) {
-    reportError(error);
+    if (callDepth > 0 && callError === NO_ERROR) callError = error;
+    else reportError(error);
     return false;
   }
 }
@@ -246,8 +282,14 @@ Object.assign(Socket.prototype, emitterMethods, {
     const packet = [event, ...args];
     const found = scan(packet);
     const send = (value) => sendEvent(this, value, found !== NOTHING, ack, volatile, timeout);
-    if (this._reading === undefined && !(found & BLOB)) send(packet);
-    else queueBehindBlobs(this, packet, send);
+    if (this._reading === undefined && !(found & BLOB)) {
+      const outer = enter();
+      try {
+        send(packet);
+      } finally {
+        leave(outer);
+      }
+    } else queueBehindBlobs(this, packet, send);
     return this;
   },
   send(...args) {
@@ -269,17 +311,19 @@ Object.assign(Socket.prototype, emitterMethods, {
     return this;
   },
   connect() {
-    this._connect();
-    keepSocket(this);
-    return this;
+    return appCall(this, () => {
+      this._connect();
+      keepSocket(this);
+    });
   },
   open() {
     return this.connect();
   },
   disconnect() {
-    this._disconnect();
-    keepSocket(this);
-    return this;
+    return appCall(this, () => {
+      this._disconnect();
+      keepSocket(this);
+    });
   },
   close() {
     return this.disconnect();
@@ -301,10 +345,12 @@ Object.assign(Socket.prototype, emitterMethods, {
   },
   onAnyOutgoing(listener) {
     (this._anyOutgoing ??= []).push(listener);
+    this._reportSent();
     return this;
   },
   prependAnyOutgoing(listener) {
     (this._anyOutgoing ??= []).unshift(listener);
+    this._reportSent();
     return this;
   },
   offAnyOutgoing(listener) {
@@ -344,8 +390,10 @@ Object.assign(Socket.prototype, emitterMethods, {
   _onNotice(name, first, second) {
     switch (name) {
       case "connect":
-        for (const packet of this._unsent.splice(0)) notifyOutgoing(this, packet);
         callListeners(this, "connect", []);
+        break;
+      case "sent":
+        notifySent(this, first, second);
         break;
       case "connect_error":
         callListeners(this, "connect_error", [first]);
@@ -411,16 +459,21 @@ function setUpSocket(socket, manager, opts) {
   socket._manager = manager;
   socket._auth = opts?.auth;
   socket._acks = new Map(); // ticket -> { fn, errorFirst }
-  socket._unsent = []; // emits made while disconnected, for onAnyOutgoing when they go out
   socket._bind(new WeakRef(socket));
   return socket;
 }
 
 function sendEvent(socket, packet, binary, ack, volatile, timeout) {
   const [json, attachments] = encode(packet, binary);
-  if (socket.connected) notifyOutgoing(socket, packet);
-  else if (!volatile) socket._unsent.push(packet);
-  const ticket = socket._emit(json, attachments, ack !== undefined, volatile, timeout);
+  // While this emit is written, a `sent` notice for it hands the listeners `packet` itself.
+  const outer = socket._sending;
+  socket._sending = { json, packet };
+  let ticket;
+  try {
+    ticket = socket._emit(json, attachments, ack !== undefined, volatile, timeout);
+  } finally {
+    socket._sending = outer;
+  }
   if (ack !== undefined && ticket !== undefined) {
     const errorFirst = timeout !== undefined || ack.withError === true || socket._errorFirstAcks;
     socket._acks.set(ticket, { fn: ack, errorFirst });
@@ -428,8 +481,21 @@ function sendEvent(socket, packet, binary, ack, volatile, timeout) {
   }
 }
 
-function notifyOutgoing(socket, packet) {
-  if (socket._anyOutgoing?.length) callEach(socket, socket._anyOutgoing, packet);
+// The core wrote an event (`onAnyOutgoing`): the packet being emitted right now, or one that
+// waited in a buffer, decoded from what was sent.
+function notifySent(socket, json, attachments) {
+  if (!socket._anyOutgoing?.length) return;
+  const sending = socket._sending;
+  let packet = sending !== undefined && sending.json === json ? sending.packet : undefined;
+  if (packet === undefined) {
+    try {
+      packet = JSON.parse(json);
+      if (attachments.length > 0) packet = restoreBinaries(packet, attachments);
+    } catch (error) {
+      return reportError(error);
+    }
+  }
+  callEach(socket, socket._anyOutgoing, packet);
 }
 
 function removeAny(socket, field, listener) {
@@ -515,9 +581,10 @@ class Manager extends WasmManager {
       };
       this.once("open", onOpen).once("error", onError);
     }
-    this._open(typeof callback !== "function");
-    keepManager(this);
-    return this;
+    return appCall(this, () => {
+      this._open(typeof callback !== "function");
+      keepManager(this);
+    });
   }
 
   connect(callback) {
@@ -525,9 +592,10 @@ class Manager extends WasmManager {
   }
 
   disconnect() {
-    this._close();
-    keepManager(this);
-    return this;
+    return appCall(this, () => {
+      this._close();
+      keepManager(this);
+    });
   }
 
   close() {
