@@ -192,27 +192,50 @@ test("rememberUpgrade: after a WebSocket worked, the next Manager starts on it",
 
 // What each listener context is (how it is reached) and the calls made in it.
 const CONTEXTS = ["connect", "disconnect", "connect_error", "event"];
-const CALLS = ["emit", "disconnect", "connect", "socket", "open", "off", "clearSendBuffer", "managerDisconnect"];
+const CALLS = [
+  "emit",
+  "volatileEmit",
+  "timeoutEmit",
+  "emitWithAck",
+  "disconnect",
+  "connect",
+  "socket",
+  "open",
+  "off",
+  "clearSendBuffer",
+  "setAuth",
+  "reconnectionOff",
+  "managerDisconnect",
+];
 
 // Runs in the page: a fresh Manager per call; the call is made once, from the first listener of
 // the context's event. Returns the log of that dispatch and the state 300 ms later.
-async function runMatrix({ url, context, calls }) {
+async function runMatrix({ url, context, calls, transports }) {
   const results = {};
   for (const call of calls) {
     const log = [];
     const nsp = context === "connect_error" ? "/refused" : "/";
-    const manager = new Manager(url, { transports: ["websocket"], reconnection: false, autoConnect: false });
+    const manager = new Manager(url, { transports, reconnection: false, autoConnect: false });
     const socket = manager.socket(nsp);
     const trigger = context === "event" ? "echo" : context;
     const state = () => `connected=${socket.connected} active=${socket.active}`;
     const act = {
       emit: () => socket.emit("echo", "from listener"),
+      volatileEmit: () => socket.volatile.emit("echo", "volatile"),
+      timeoutEmit: () => socket.timeout(100).emit("ack", "timeout", (err) => note(`ack ${err?.message ?? "ok"}`)),
+      emitWithAck: () =>
+        socket.emitWithAck("ack", "with ack").then(
+          (value) => note(`ack ${value}`),
+          (err) => note(`ack rejected ${err.message}`),
+        ),
       disconnect: () => socket.disconnect(),
       connect: () => socket.connect(),
       socket: () => manager.socket(nsp).connect(),
       open: () => manager.open(),
       off: () => socket.off(),
       clearSendBuffer: () => (socket.sendBuffer = []),
+      setAuth: () => (socket.auth = { token: "t" }),
+      reconnectionOff: () => manager.reconnection(false),
       managerDisconnect: () => manager.disconnect(),
     }[call];
     let recording = false;
@@ -255,16 +278,17 @@ async function runMatrix({ url, context, calls }) {
   return results;
 }
 
-for (const context of CONTEXTS) {
-  test(`every public method called from a ${context} listener: same events, order and state as socket.io-client`, { timeout: 60000 }, async (t) => {
-    const { srv } = await server(t);
-    const page = await browser.open(t);
-    const results = await page.evaluate(
-      `(${runMatrix})(${JSON.stringify({ url: srv.url, context, calls: CALLS })})`,
-    );
-    if (process.env.RECORD) appendFileSync(process.env.RECORD, JSON.stringify({ [context]: results }) + "\n");
-    assert.deepEqual(results, EXPECTED[context]);
-  });
+for (const transport of ["websocket", "polling"]) {
+  for (const context of CONTEXTS) {
+    test(`every public method called from a ${context} listener (${transport}): same events, order and state as socket.io-client`, { timeout: 60000 }, async (t) => {
+      const { srv } = await server(t);
+      const page = await browser.open(t);
+      const options = { url: srv.url, context, calls: CALLS, transports: [transport] };
+      const results = await page.evaluate(`(${runMatrix})(${JSON.stringify(options)})`);
+      if (process.env.RECORD) appendFileSync(process.env.RECORD, JSON.stringify({ [context]: results }) + "\n");
+      assert.deepEqual(results, EXPECTED[context]);
+    });
+  }
 }
 
 // socket.io-client 4.8's logs (recorded with API_CLIENT=reference RECORD=1).
@@ -277,6 +301,33 @@ const EXPECTED = {
       "second listener (connected=true active=true)",
       "connect",
       "echo from listener",
+      "later (connected=true active=true)",
+    ],
+    volatileEmit: [
+      "call volatileEmit (connected=true active=true)",
+      "outgoing echo volatile",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "connect",
+      "echo volatile",
+      "later (connected=true active=true)",
+    ],
+    timeoutEmit: [
+      "call timeoutEmit (connected=true active=true)",
+      "outgoing ack timeout",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "connect",
+      "ack ok",
+      "later (connected=true active=true)",
+    ],
+    emitWithAck: [
+      "call emitWithAck (connected=true active=true)",
+      "outgoing ack with ack",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "connect",
+      "ack with ack",
       "later (connected=true active=true)",
     ],
     disconnect: [
@@ -323,6 +374,20 @@ const EXPECTED = {
       "connect",
       "later (connected=true active=true)",
     ],
+    setAuth: [
+      "call setAuth (connected=true active=true)",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "connect",
+      "later (connected=true active=true)",
+    ],
+    reconnectionOff: [
+      "call reconnectionOff (connected=true active=true)",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "connect",
+      "later (connected=true active=true)",
+    ],
     managerDisconnect: [
       "call managerDisconnect (connected=true active=true)",
       "manager close forced close",
@@ -336,6 +401,28 @@ const EXPECTED = {
   disconnect: {
     emit: [
       "call emit (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "disconnect io server disconnect",
+      "later (connected=false active=false)",
+    ],
+    volatileEmit: [
+      "call volatileEmit (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "disconnect io server disconnect",
+      "later (connected=false active=false)",
+    ],
+    timeoutEmit: [
+      "call timeoutEmit (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "disconnect io server disconnect",
+      "ack operation has timed out",
+      "later (connected=false active=false)",
+    ],
+    emitWithAck: [
+      "call emitWithAck (connected=false active=false)",
       "returned (connected=false active=false)",
       "second listener (connected=false active=false)",
       "disconnect io server disconnect",
@@ -384,6 +471,20 @@ const EXPECTED = {
     ],
     clearSendBuffer: [
       "call clearSendBuffer (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "disconnect io server disconnect",
+      "later (connected=false active=false)",
+    ],
+    setAuth: [
+      "call setAuth (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "disconnect io server disconnect",
+      "later (connected=false active=false)",
+    ],
+    reconnectionOff: [
+      "call reconnectionOff (connected=false active=false)",
       "returned (connected=false active=false)",
       "second listener (connected=false active=false)",
       "disconnect io server disconnect",
@@ -406,6 +507,28 @@ const EXPECTED = {
       "connect_error",
       "later (connected=false active=false)",
     ],
+    volatileEmit: [
+      "call volatileEmit (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "connect_error",
+      "later (connected=false active=false)",
+    ],
+    timeoutEmit: [
+      "call timeoutEmit (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "connect_error",
+      "ack operation has timed out",
+      "later (connected=false active=false)",
+    ],
+    emitWithAck: [
+      "call emitWithAck (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "connect_error",
+      "later (connected=false active=false)",
+    ],
     disconnect: [
       "call disconnect (connected=false active=false)",
       "manager close forced close",
@@ -453,6 +576,20 @@ const EXPECTED = {
     ],
     clearSendBuffer: [
       "call clearSendBuffer (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "connect_error",
+      "later (connected=false active=false)",
+    ],
+    setAuth: [
+      "call setAuth (connected=false active=false)",
+      "returned (connected=false active=false)",
+      "second listener (connected=false active=false)",
+      "connect_error",
+      "later (connected=false active=false)",
+    ],
+    reconnectionOff: [
+      "call reconnectionOff (connected=false active=false)",
       "returned (connected=false active=false)",
       "second listener (connected=false active=false)",
       "connect_error",
@@ -478,6 +615,34 @@ const EXPECTED = {
       "echo from listener",
       "later (connected=true active=true)",
     ],
+    volatileEmit: [
+      "call volatileEmit (connected=true active=true)",
+      "outgoing echo volatile",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "echo to trigger",
+      "second listener (connected=true active=true)",
+      "echo volatile",
+      "later (connected=true active=true)",
+    ],
+    timeoutEmit: [
+      "call timeoutEmit (connected=true active=true)",
+      "outgoing ack timeout",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "echo to trigger",
+      "ack ok",
+      "later (connected=true active=true)",
+    ],
+    emitWithAck: [
+      "call emitWithAck (connected=true active=true)",
+      "outgoing ack with ack",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "echo to trigger",
+      "ack with ack",
+      "later (connected=true active=true)",
+    ],
     disconnect: [
       "call disconnect (connected=true active=true)",
       "manager close forced close",
@@ -517,6 +682,20 @@ const EXPECTED = {
     ],
     clearSendBuffer: [
       "call clearSendBuffer (connected=true active=true)",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "echo to trigger",
+      "later (connected=true active=true)",
+    ],
+    setAuth: [
+      "call setAuth (connected=true active=true)",
+      "returned (connected=true active=true)",
+      "second listener (connected=true active=true)",
+      "echo to trigger",
+      "later (connected=true active=true)",
+    ],
+    reconnectionOff: [
+      "call reconnectionOff (connected=true active=true)",
       "returned (connected=true active=true)",
       "second listener (connected=true active=true)",
       "echo to trigger",
