@@ -13,6 +13,9 @@ step "clippy, native"
 cargo clippy --all-targets --locked -- -D warnings
 step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+step "docs, native and wasm32 (no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-unknown-unknown
 step "native tests (protocol core)"
 cargo test --locked
 step "build the package"

@@ -1,13 +1,29 @@
 //! socketio-wasm: a Socket.IO v4 client for the browser, in Rust compiled to WebAssembly.
 //!
 //! Four layers, one direction:
-//! - [`protocol`]: the sans-IO core (codecs and state machines); plain Rust, tested natively.
-//! - `driver`: runs the core in the browser (WebSocket, timers); owns every closure.
-//! - `js`: the socket.io-client-compatible API for JavaScript (`io`, `Socket`).
+//! - [`protocol`]: the sans-IO core (codecs and state machines); plain Rust, tested natively
+//!   on a virtual clock. It owns every Socket.IO rule and all client state.
+//! - `driver`: runs the core in the browser (WebSocket, XMLHttpRequest, one timer); owns every
+//!   closure, and no protocol logic.
+//! - `js`: the socket.io-client-compatible API for JavaScript (`io`, `Manager`, `Socket`).
 //!
-//! The run loop: a browser event becomes a `handle_*` call on the core, then the driver drains
-//! the core's outputs (frames to write, events for listeners) and re-arms one timer for
-//! the core's next deadline.
+//! # The run loop
+//!
+//! Every entry point, a browser event or a call of the app's, follows the same steps:
+//!
+//! 1. the input goes to the core (`Client::handle_*`, `emit`, `disconnect`...) with the time;
+//! 2. the driver takes every output the core holds at that moment and acts on each in order:
+//!    transport commands at once, events by calling the app's listeners with no borrow held;
+//! 3. a listener may call any public method: that call runs steps 1 and 2 for its own outputs
+//!    before it returns, so its state changes and events happen before it returns, in
+//!    socket.io-client's order, and the outer delivery then goes on;
+//! 4. a long-polling body is read one packet per step, each packet's outputs delivered before
+//!    the next is read;
+//! 5. the one timer is re-armed for the core's next deadline.
+//!
+//! Nothing waits for an outer loop. An exception thrown by a JS listener never unwinds into
+//! wasm: it is thrown to the app when the app's call returns, or reported as uncaught when no
+//! call of the app's is under way, which is where socket.io-client lets it propagate.
 
 pub mod protocol;
 

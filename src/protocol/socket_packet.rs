@@ -188,7 +188,7 @@ fn parse_decimal(digits: &str, max: u64) -> Option<u64> {
     })
 }
 
-/// Decodes a packet: the header, then the payload rules of [`check_payload`].
+/// Decodes a packet: the header, then the payload rules of `check_payload`.
 pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
     let header = decode_header(text)?;
     let data = text

@@ -111,6 +111,19 @@ test("rememberUpgrade: after a successful WebSocket upgrade, the next connection
   assert.equal(r.withoutStartsWith, "polling", "without rememberUpgrade it starts on polling");
 });
 
+test("rememberUpgrade: a WebSocket that failed is not remembered; the next Manager connects over polling", T, async (t) => {
+  const { srv: pollingOnly } = await recordingServer(t, { transports: ["polling"] });
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const failing = io(url, { forceNew: true, transports: ["websocket"], rememberUpgrade: true, reconnection: false });
+    const [error] = await waitFor(failing, "connect_error");
+    const next = io(url, { forceNew: true, rememberUpgrade: true, reconnection: false });
+    await waitFor(next, "connect");
+    return { first: error.message, transport: next.io.engine.transport.name };
+  }, { url: pollingOnly.url });
+  assert.deepEqual(r, { first: "websocket error", transport: "polling" });
+});
+
 test("tryAllTransports: falls back to polling when websocket fails; without it connect_error", T, async (t) => {
   const { srv } = await recordingServer(t, { transports: ["polling"] });
   const page = await browser.open(t);

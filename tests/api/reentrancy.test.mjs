@@ -159,35 +159,6 @@ test("onAnyOutgoing does not hear emits dropped from the send buffer or timed ou
   assert.deepEqual(r, ["kept", "after"]);
 });
 
-test("rememberUpgrade: a WebSocket that failed is not remembered; the next Manager connects over polling", T, async (t) => {
-  const { srv: pollingOnly } = await server(t, { transports: ["polling"] });
-  const page = await browser.open(t);
-  const r = await page.evaluate(async ({ url }) => {
-    const failing = io(url, { forceNew: true, transports: ["websocket"], rememberUpgrade: true, reconnection: false });
-    const [error] = await waitFor(failing, "connect_error");
-    const next = io(url, { forceNew: true, rememberUpgrade: true, reconnection: false });
-    await waitFor(next, "connect");
-    return { first: error.message, transport: next.io.engine.transport.name };
-  }, { url: pollingOnly.url });
-  assert.deepEqual(r, { first: "websocket error", transport: "polling" });
-});
-
-test("rememberUpgrade: after a WebSocket worked, the next Manager starts on it", T, async (t) => {
-  const { srv } = await server(t);
-  const page = await browser.open(t);
-  const r = await page.evaluate(async ({ url }) => {
-    const first = io(url, { forceNew: true, rememberUpgrade: true });
-    await waitFor(first, "connect");
-    await until(() => first.io.engine.transport.name === "websocket", 5000, "the upgrade");
-    const next = io(url, { forceNew: true, rememberUpgrade: true });
-    const [transport] = await new Promise((resolve) =>
-      next.io.on("open", () => resolve([next.io.engine.transport.name])),
-    );
-    return transport;
-  }, { url: srv.url });
-  assert.equal(r, "websocket");
-});
-
 // ---- the matrix ----------------------------------------------------------------------------
 
 // What each listener context is (how it is reached) and the calls made in it.
