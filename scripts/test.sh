@@ -13,6 +13,8 @@ step "clippy, native"
 cargo clippy --all-targets --locked -- -D warnings
 step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+step "types (tsc --noEmit over tests/types)"
+node_modules/.bin/tsc --noEmit -p tests/types
 step "docs, native and wasm32 (no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-unknown-unknown
