@@ -40,7 +40,9 @@ fn connected_reconnecting(attempts: u32) -> (Driver, u32) {
 
 fn kill_transport(driver: &mut Driver) {
     let transport = driver.transport();
-    driver.client.handle_transport_close(driver.at(), transport);
+    driver
+        .client
+        .handle_transport_close(driver.at(), transport, None);
 }
 
 #[test]

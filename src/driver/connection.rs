@@ -469,7 +469,7 @@ fn on_websocket_event(
             TransportEvent::Text { frame, head } => client.handle_text(at, id, &head, frame),
             TransportEvent::Binary(data) => client.handle_binary(at, id, data),
             TransportEvent::Error => client.handle_transport_error(at, id, websocket_failure()),
-            TransportEvent::Close => client.handle_transport_close(at, id),
+            TransportEvent::Close(event) => client.handle_transport_close(at, id, Some(event)),
         }
     }
     pump(&shared);

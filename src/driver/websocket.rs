@@ -65,8 +65,8 @@ pub enum TransportEvent {
     Binary(JsValue),
     /// The socket failed; a close follows.
     Error,
-    /// The socket closed.
-    Close,
+    /// The socket closed; the browser's `CloseEvent` (code, reason) goes to the user.
+    Close(JsValue),
 }
 
 /// An open (or opening) browser WebSocket whose events go to one handler.
@@ -75,7 +75,7 @@ pub struct WebSocketTransport {
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(JsValue, Option<String>, f64)>,
     _on_error: Closure<dyn FnMut()>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_close: Closure<dyn FnMut(JsValue)>,
 }
 
 impl WebSocketTransport {
@@ -110,7 +110,9 @@ impl WebSocketTransport {
             let handler = handler.clone();
             Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Error))
         };
-        let on_close = Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Close));
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event| {
+            handler(now(), TransportEvent::Close(event))
+        });
         let on_message_shim = message_handler(on_message.as_ref(), HEAD_UNITS);
 
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));

@@ -4,7 +4,7 @@ use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
 
 use super::payload::decode_connect_error;
-use crate::protocol::socket::{ConnectError, DisconnectReason};
+use crate::protocol::socket::{CloseDetails, ConnectError};
 
 /// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
 pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
@@ -54,19 +54,27 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     }
 }
 
-/// The second argument of `disconnect` (and of the Manager's `close`): for a closed WebSocket
-/// `{ description }` as socket.io-client gives, otherwise an `Error` saying what went wrong.
-pub fn disconnect_details(reason: DisconnectReason, description: Option<&str>) -> JsValue {
-    let Some(text) = description else {
-        return JsValue::UNDEFINED;
-    };
-    match reason {
-        DisconnectReason::TransportClose => {
+/// The second argument of `disconnect` (and of the Manager's `close`), as socket.io-client
+/// gives it: `{ description, context? }` for a closed transport (the WebSocket's `CloseEvent`),
+/// the `TransportError` for a failed one, an `Error` for a parse error, else `undefined`.
+pub fn close_details(details: Option<CloseDetails<JsValue>>) -> JsValue {
+    match details {
+        None => JsValue::UNDEFINED,
+        Some(CloseDetails::Closed {
+            description,
+            context,
+        }) => {
             let details = js_sys::Object::new();
-            let _ = Reflect::set(&details, &JsValue::from_str("description"), &text.into());
+            // Setting a property on a fresh object cannot fail.
+            let _ = Reflect::set(&details, &"description".into(), &description.into());
+            if let Some(context) = context {
+                let _ = Reflect::set(&details, &"context".into(), &context);
+            }
             details.into()
         }
-        DisconnectReason::TransportError => transport_error(text, None, None),
-        _ => error_with_data(text, None),
+        Some(CloseDetails::Failed(failure)) => {
+            transport_error(failure.message, failure.status, failure.context.as_ref())
+        }
+        Some(CloseDetails::Invalid(error)) => error_with_data(error.as_str(), None),
     }
 }

@@ -68,7 +68,7 @@ export interface ConnectError extends Error {
   data?: unknown;
   /** `"TransportError"` when the connection itself failed (`xhr poll error`, `websocket error`, ...). */
   type?: string;
-  /** For transport errors: the HTTP status, when there was a response. */
+  /** For polling errors: the HTTP status (0 when there was no response). */
   description?: number;
   /** For polling errors: the XMLHttpRequest (`responseText` has the server's `{code, message}`). */
   context?: unknown;
@@ -118,7 +118,10 @@ export declare class Socket {
   on(event: "connect_error", listener: (error: ConnectError) => void): this;
   on(
     event: "disconnect",
-    listener: (reason: DisconnectReason, description?: Error | { description: string }) => void,
+    listener: (
+      reason: DisconnectReason,
+      description?: ConnectError | { description: string; context?: unknown },
+    ) => void,
   ): this;
   on(event: string, listener: Listener): this;
   once(event: string, listener: Listener): this;

@@ -13,7 +13,6 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::errors::disconnect_details;
 use super::globals::parse_json;
 use super::manager::ManagerShared;
 use super::payload::{json_at, outbound};
@@ -266,12 +265,9 @@ impl SocketShared {
                 let error = self.manager.connect_error(cause);
                 target.notice("connect_error", &error, &none);
             }
-            SocketEvent::Disconnect {
-                reason,
-                description,
-            } => {
+            SocketEvent::Disconnect { reason, details } => {
                 self.state.borrow_mut().sid = None;
-                let details = disconnect_details(reason, description.as_deref());
+                let details = self.manager.close_details(details);
                 target.notice("disconnect", &reason.as_str().into(), &details);
             }
             SocketEvent::Event(inbound) => {

@@ -24,8 +24,8 @@ use super::engine::{
 use super::engine_packet::{decode_payload, decode_text, PacketType, PayloadPacket, TextPacket};
 use super::payload::Payload;
 use super::socket::{
-    Auth, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound,
-    SocketEvent, SocketOptions, TextIndex, TransportFailure,
+    Auth, CloseDetails, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket,
+    Outbound, SocketEvent, SocketOptions, TextIndex, TransportFailure,
 };
 use super::socket_packet::{self, Header, PacketKind};
 use super::{json, DecodeError, Instant};
@@ -70,7 +70,7 @@ pub enum ManagerEvent<P> {
     /// The session closed.
     Close {
         reason: CloseReason,
-        description: Option<String>,
+        details: Option<CloseDetails<P>>,
     },
     /// Reconnection attempt number n is starting.
     ReconnectAttempt(u32),
@@ -273,7 +273,7 @@ impl<P: Payload> Client<P> {
         self.reconnecting = false;
         self.reconnect_at = None;
         if self.engine.is_some() {
-            self.on_closed(now, CloseReason::ForcedClose, None, None);
+            self.on_closed(now, CloseReason::ForcedClose, None);
         }
         self.phase = Phase::Closed;
     }
@@ -453,17 +453,17 @@ impl<P: Payload> Client<P> {
         id: TransportId,
         failure: TransportFailure<P>,
     ) {
-        self.transport_lost(now, id, CloseReason::TransportError, failure);
+        self.transport_lost(now, id, CloseDetails::Failed(failure));
     }
 
-    /// Transport `id` closed on its own (a WebSocket `close` without an error before it).
-    pub fn handle_transport_close(&mut self, now: Instant, id: TransportId) {
-        let failure = TransportFailure {
-            message: "websocket error",
-            status: None,
-            context: None,
+    /// Transport `id` closed on its own (a WebSocket `close` without an error before it);
+    /// `context` is the driver's close event.
+    pub fn handle_transport_close(&mut self, now: Instant, id: TransportId, context: Option<P>) {
+        let details = CloseDetails::Closed {
+            description: "websocket connection closed",
+            context,
         };
-        self.transport_lost(now, id, CloseReason::TransportClose, failure);
+        self.transport_lost(now, id, details);
     }
 
     /// The timer armed for [`poll_timeout`](Self::poll_timeout) fired.
@@ -473,7 +473,7 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .and_then(|engine| engine.handle_timeout(now));
         if let Some(reason) = expired {
-            self.on_closed(now, reason, None, None);
+            self.on_closed(now, reason, None);
         }
         if let Phase::Opening {
             deadline: Some(deadline),
@@ -594,27 +594,19 @@ impl<P: Payload> Client<P> {
     }
 
     /// The open connection closed: every active socket is told, then reconnection starts.
-    fn on_closed(
-        &mut self,
-        now: Instant,
-        reason: CloseReason,
-        failure: Option<TransportFailure<P>>,
-        description: Option<&str>,
-    ) {
-        let description = description.or(failure.as_ref().map(|failure| failure.message));
-        let description = description.map(str::to_owned);
+    fn on_closed(&mut self, now: Instant, reason: CloseReason, details: Option<CloseDetails<P>>) {
         self.drop_engine();
         self.backoff.reset();
-        if let Some(failure) = failure.filter(|_| reason == CloseReason::TransportError) {
-            self.report_error(&ConnectError::Transport(failure));
+        if let Some(CloseDetails::Failed(failure)) = &details {
+            self.report_error(&ConnectError::Transport(failure.clone()));
         }
         self.outputs.push_back(Output::Manager(ManagerEvent::Close {
             reason,
-            description: description.clone(),
+            details: details.clone(),
         }));
         for id in self.active_sockets() {
             self.with_socket(id, |socket, out| {
-                socket.on_connection_closed(now, reason.into(), description.as_deref(), out)
+                socket.on_connection_closed(now, reason.into(), details.clone(), out)
             });
         }
         if self.settings.reconnection && !self.skip_reconnect {
@@ -661,25 +653,22 @@ impl<P: Payload> Client<P> {
             .collect()
     }
 
-    fn transport_lost(
-        &mut self,
-        now: Instant,
-        id: TransportId,
-        reason: CloseReason,
-        failure: TransportFailure<P>,
-    ) {
+    fn transport_lost(&mut self, now: Instant, id: TransportId, details: CloseDetails<P>) {
         let closed = self
             .engine
             .as_mut()
             .is_some_and(|engine| engine.handle_transport_lost(id));
         if closed {
-            // socket.io-client describes a WebSocket that closed under an open session so.
-            let description =
-                (reason == CloseReason::TransportClose).then_some("websocket connection closed");
             match self.phase {
-                Phase::Open => self.on_closed(now, reason, Some(failure), description),
+                Phase::Open => {
+                    let reason = match details {
+                        CloseDetails::Failed(_) => CloseReason::TransportError,
+                        _ => CloseReason::TransportClose,
+                    };
+                    self.on_closed(now, reason, Some(details))
+                }
                 Phase::Opening { .. } | Phase::Closed => {
-                    self.on_open_failed(now, ConnectError::Transport(failure))
+                    self.on_open_failed(now, ConnectError::Transport(details.into_failure()))
                 }
             }
         }
@@ -689,7 +678,8 @@ impl<P: Payload> Client<P> {
     /// Ends an input: a decode error closes with `parse error`; commands reach the outputs.
     fn finish_input(&mut self, now: Instant, result: Result<(), DecodeError>) {
         if let Err(error) = result {
-            self.on_closed(now, CloseReason::ParseError, None, Some(error.as_str()));
+            let details = Some(CloseDetails::Invalid(error));
+            self.on_closed(now, CloseReason::ParseError, details);
         }
         self.flush(now);
     }
@@ -750,7 +740,11 @@ impl<P: Payload> Client<P> {
             Received::Opened => self.on_opened(),
             Received::Message(data) => self.on_packet(now, data, source)?,
             Received::Closed(reason) => {
-                self.on_closed(now, reason, None, Some("transport closed by the server"))
+                let details = CloseDetails::Closed {
+                    description: "transport closed by the server",
+                    context: None,
+                };
+                self.on_closed(now, reason, Some(details))
             }
             Received::Ping => self.outputs.push_back(Output::Manager(ManagerEvent::Ping)),
             Received::Nothing => {}
@@ -942,7 +936,7 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .and_then(|engine| engine.check_heartbeat(now));
         if let Some(reason) = expired {
-            self.on_closed(now, reason, None, None);
+            self.on_closed(now, reason, None);
         }
         self.move_commands();
     }
