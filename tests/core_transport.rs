@@ -353,7 +353,7 @@ fn a_poll_error_keeps_its_status_and_request_for_close_and_disconnect() {
     let polling = driver.last(TransportKind::Polling);
     let failure = TransportFailure {
         message: "xhr poll error",
-        status: Some(400),
+        description: Some(String::from("400")),
         context: Some(String::from("the XMLHttpRequest")),
     };
     driver

@@ -315,7 +315,7 @@ fn open_websocket(
         Ok(socket) => inner.transports.push((id, Transport::WebSocket(socket))),
         Err(_) => inner
             .client
-            .handle_transport_error(now(), id, websocket_failure()),
+            .handle_transport_error(now(), id, websocket_failure(None)),
     }
 }
 
@@ -330,7 +330,7 @@ fn send_frame(inner: &mut Inner, id: TransportId, frame: &Frame<JsValue>) {
     if sent.is_err() {
         inner
             .client
-            .handle_transport_error(now(), id, websocket_failure());
+            .handle_transport_error(now(), id, websocket_failure(None));
     }
 }
 
@@ -427,10 +427,11 @@ fn cache_buster(counter: u32) -> String {
     }
 }
 
-fn websocket_failure() -> TransportFailure<JsValue> {
+/// A WebSocket failure; `event`: the browser's `error` event, when it reported one.
+fn websocket_failure(event: Option<JsValue>) -> TransportFailure<JsValue> {
     TransportFailure {
         message: "websocket error",
-        status: None,
+        description: event,
         context: None,
     }
 }
@@ -447,7 +448,7 @@ fn polling_failure(
     };
     TransportFailure {
         message,
-        status: Some(status),
+        description: Some(JsValue::from(status)),
         context,
     }
 }
@@ -468,7 +469,9 @@ fn on_websocket_event(
             TransportEvent::Open => client.handle_transport_open(at, id),
             TransportEvent::Text { frame, head } => client.handle_text(at, id, &head, frame),
             TransportEvent::Binary(data) => client.handle_binary(at, id, data),
-            TransportEvent::Error => client.handle_transport_error(at, id, websocket_failure()),
+            TransportEvent::Error(event) => {
+                client.handle_transport_error(at, id, websocket_failure(Some(event)))
+            }
             TransportEvent::Close(event) => client.handle_transport_close(at, id, Some(event)),
         }
     }

@@ -63,8 +63,8 @@ pub enum TransportEvent {
     Text { frame: JsValue, head: String },
     /// A binary frame, as an `ArrayBuffer`.
     Binary(JsValue),
-    /// The socket failed; a close follows.
-    Error,
+    /// The socket failed (the browser's `error` event); a close follows.
+    Error(JsValue),
     /// The socket closed; the browser's `CloseEvent` (code, reason) goes to the user.
     Close(JsValue),
 }
@@ -74,7 +74,7 @@ pub struct WebSocketTransport {
     socket: WebSocket,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(JsValue, Option<String>, f64)>,
-    _on_error: Closure<dyn FnMut()>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
     _on_close: Closure<dyn FnMut(JsValue)>,
 }
 
@@ -108,7 +108,9 @@ impl WebSocketTransport {
         };
         let on_error = {
             let handler = handler.clone();
-            Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Error))
+            Closure::<dyn FnMut(JsValue)>::new(move |event| {
+                handler(now(), TransportEvent::Error(event))
+            })
         };
         let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event| {
             handler(now(), TransportEvent::Close(event))

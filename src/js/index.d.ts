@@ -68,8 +68,8 @@ export interface ConnectError extends Error {
   data?: unknown;
   /** `"TransportError"` when the connection itself failed (`xhr poll error`, `websocket error`, ...). */
   type?: string;
-  /** For polling errors: the HTTP status (0 when there was no response). */
-  description?: number;
+  /** For transport errors: the HTTP status (0 when there was no response), or the WebSocket's `error` Event. */
+  description?: number | Event;
   /** For polling errors: the XMLHttpRequest (`responseText` has the server's `{code, message}`). */
   context?: unknown;
 }

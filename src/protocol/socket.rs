@@ -42,8 +42,8 @@ pub struct TextIndex {
 pub struct TransportFailure<P> {
     /// `xhr poll error`, `xhr post error` or `websocket error`.
     pub message: &'static str,
-    /// The HTTP status, when there was a response.
-    pub status: Option<u16>,
+    /// What the driver says about it: a request's HTTP status, a WebSocket's `error` event.
+    pub description: Option<P>,
     /// What the driver has to show for it (the XMLHttpRequest in the browser).
     pub context: Option<P>,
 }
@@ -81,7 +81,7 @@ impl<P> CloseDetails<P> {
             Self::Failed(failure) => failure,
             Self::Closed { .. } | Self::Invalid(_) => TransportFailure {
                 message: "websocket error",
-                status: None,
+                description: None,
                 context: None,
             },
         }

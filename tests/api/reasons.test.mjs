@@ -266,6 +266,7 @@ test("reason 'transport error' over websocket (invalid frame from the server): d
   assert.equal(r.reason, "transport error");
   assert.equal(r.description.message, "websocket error");
   assert.equal(r.description.type, "TransportError");
+  assert.deepEqual(r.description.description, { $event: "Event", type: "error" }, "description.description: the error event");
   assert.ok(r.events.indexOf("error") < r.events.indexOf("disconnect"));
   assert.equal(r.reconnected, true);
 });

@@ -209,7 +209,7 @@ impl Driver {
     pub fn fail(&mut self, transport: TransportId, message: &'static str) {
         let failure = TransportFailure {
             message,
-            status: None,
+            description: None,
             context: None,
         };
         self.client
