@@ -31,6 +31,8 @@ export interface ManagerOptions {
   withCredentials?: boolean;
   /** Headers for polling requests (browsers cannot set headers on a WebSocket). */
   extraHeaders?: Record<string, string>;
+  /** Fail a polling request that gets no answer within this many ms (`xhr poll error`). */
+  requestTimeout?: number;
   /** Reconnect after the connection drops. Default `true`. */
   reconnection?: boolean;
   /** Give up after this many attempts. Default `Infinity`. */

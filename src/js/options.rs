@@ -34,7 +34,7 @@ pub struct IoOptions {
     pub timestamp_requests: Option<bool>,
     /// `timestampParam`.
     pub timestamp_param: String,
-    /// `withCredentials` and `extraHeaders`.
+    /// `withCredentials`, `extraHeaders` and `requestTimeout`.
     pub http: HttpOptions,
 }
 
@@ -68,6 +68,10 @@ impl IoOptions {
             http: HttpOptions {
                 with_credentials: bool_option(opts, "withCredentials")?.unwrap_or(false),
                 extra_headers: string_pairs(&option(opts, "extraHeaders")?, "extraHeaders")?,
+                // 0 means none, as in socket.io-client.
+                timeout: millis_option(opts, "requestTimeout")?
+                    .filter(|ms| *ms > 0)
+                    .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
             },
         })
     }

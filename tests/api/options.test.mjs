@@ -240,7 +240,7 @@ test("forceBase64: binary goes out as base64 text frames over websocket and stil
   assert.ok(frames.some((f) => f.text === "bAQID"), `the attachment as "b" + base64: ${JSON.stringify(frames)}`);
 });
 
-test("requestTimeout: a polling request that gets no answer fails after requestTimeout ms", { ...T, skip: IS_WASM && "socketio-wasm: `requestTimeout` is not implemented yet" }, async (t) => {
+test("requestTimeout: a polling request that gets no answer fails after requestTimeout ms", T, async (t) => {
   const hole = await startBlackhole();
   t.after(() => hole.close());
   const page = await browser.open(t);
