@@ -15,7 +15,7 @@ use wasm_bindgen::JsValue;
 use super::clock::now;
 use super::payload::polling_body;
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
-use super::websocket::{TransportEvent, WebSocketTransport};
+use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use crate::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
@@ -63,6 +63,8 @@ pub struct ConnectionConfig {
     pub timestamp_requests: Option<bool>,
     /// Credentials and headers of polling requests.
     pub http: HttpOptions,
+    /// How WebSockets are opened.
+    pub websocket: WebSocketOptions,
 }
 
 /// A connection to one server, shared by the sockets that use it.
@@ -309,7 +311,8 @@ fn open_websocket(
 ) {
     let url = transport_url(inner, TransportKind::WebSocket, sid);
     let weak = Rc::downgrade(shared);
-    match WebSocketTransport::open(&url, move |at, event| {
+    let options = &inner.config.websocket;
+    match WebSocketTransport::open(&url, options, move |at, event| {
         on_websocket_event(&weak, id, at, event)
     }) {
         Ok(socket) => inner.transports.push((id, Transport::WebSocket(socket))),

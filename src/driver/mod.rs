@@ -10,3 +10,4 @@ mod websocket;
 
 pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink};
 pub use polling::HttpOptions;
+pub use websocket::WebSocketOptions;

@@ -7,7 +7,7 @@
 //! the core reads of an event: see `Client::handle_text`) and the event's time in one go, so a
 //! message costs one call into wasm and one short string copy.
 
-use js_sys::Function;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, WebSocket};
@@ -55,6 +55,13 @@ extern "C" {
 /// sensible length. A longer header makes the core ask for the whole text.
 const HEAD_UNITS: u32 = 128;
 
+/// How the WebSockets of a connection are opened.
+#[derive(Debug, Clone, Default)]
+pub struct WebSocketOptions {
+    /// The subprotocols offered to the server (socket.io-client's `protocols`).
+    pub protocols: Vec<String>,
+}
+
 /// What the browser reported about the socket.
 pub enum TransportEvent {
     /// The socket is open.
@@ -82,9 +89,16 @@ impl WebSocketTransport {
     /// Opens `url`; every event goes to `handler` with its time, from the browser's event loop.
     pub fn open(
         url: &str,
+        options: &WebSocketOptions,
         handler: impl Fn(Instant, TransportEvent) + 'static,
     ) -> Result<Self, JsValue> {
-        let socket = WebSocket::new(url)?;
+        let socket = match options.protocols.as_slice() {
+            [] => WebSocket::new(url)?,
+            protocols => {
+                let protocols: Array = protocols.iter().map(JsValue::from).collect();
+                WebSocket::new_with_str_sequence(url, &protocols)?
+            }
+        };
         socket.set_binary_type(BinaryType::Arraybuffer);
         let handler = std::rc::Rc::new(handler);
 

@@ -33,6 +33,8 @@ export interface ManagerOptions {
   extraHeaders?: Record<string, string>;
   /** Fail a polling request that gets no answer within this many ms (`xhr poll error`). */
   requestTimeout?: number;
+  /** WebSocket subprotocols offered to the server (`new WebSocket(url, protocols)`). */
+  protocols?: string | string[];
   /** Reconnect after the connection drops. Default `true`. */
   reconnection?: boolean;
   /** Give up after this many attempts. Default `Infinity`. */

@@ -50,6 +50,7 @@ impl Manager {
             timestamp_param: options.timestamp_param,
             timestamp_requests: options.timestamp_requests,
             http: options.http,
+            websocket: options.websocket,
         });
         let shared = Rc::new(ManagerShared {
             connection,

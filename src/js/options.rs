@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::type_error;
 use super::globals::to_js_string;
-use crate::driver::HttpOptions;
+use crate::driver::{HttpOptions, WebSocketOptions};
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::client::Settings;
 use crate::protocol::engine::{EngineConfig, TransportKind};
@@ -36,6 +36,8 @@ pub struct IoOptions {
     pub timestamp_param: String,
     /// `withCredentials`, `extraHeaders` and `requestTimeout`.
     pub http: HttpOptions,
+    /// `protocols`.
+    pub websocket: WebSocketOptions,
 }
 
 impl IoOptions {
@@ -72,6 +74,9 @@ impl IoOptions {
                 timeout: millis_option(opts, "requestTimeout")?
                     .filter(|ms| *ms > 0)
                     .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
+            },
+            websocket: WebSocketOptions {
+                protocols: strings_option(opts, "protocols")?,
             },
         })
     }
@@ -165,6 +170,24 @@ fn string_pairs(object: &JsValue, name: &str) -> Result<Vec<(String, String)>, J
             let entry = Array::from(&entry);
             (to_js_string(&entry.get(0)), to_js_string(&entry.get(1)))
         })
+        .collect())
+}
+
+/// A string or an array of strings (`String()` of each item), as a list.
+fn strings_option(opts: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
+    let value = option(opts, name)?;
+    if let Some(text) = value.as_string() {
+        return Ok(vec![text]);
+    }
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(&value) {
+        return Err(invalid(name, "a string or an array of strings"));
+    }
+    Ok(Array::from(&value)
+        .iter()
+        .map(|item| to_js_string(&item))
         .collect())
 }
 

@@ -255,7 +255,7 @@ test("requestTimeout: a polling request that gets no answer fails after requestT
   assert.ok(r.elapsed >= 280 && r.elapsed < 2000, `after ~300 ms (${Math.round(r.elapsed)})`);
 });
 
-test("protocols: the WebSocket subprotocols are offered in the upgrade request", { ...T, skip: IS_WASM && "socketio-wasm: `protocols` (WebSocket subprotocols) is not implemented yet" }, async (t) => {
+test("protocols: the WebSocket subprotocols are offered in the upgrade request", T, async (t) => {
   const { srv, requests } = await recordingServer(t);
   const page = await browser.open(t);
   const r = await page.evaluate(async ({ url }) => {
