@@ -49,22 +49,33 @@ pub struct ConnectionConfig {
     pub url: ServerUrl,
     /// The Engine.IO path, such as `/socket.io/`.
     pub path: String,
-    /// The encoded query string sent with every request.
-    pub query: String,
     /// Transports, upgrade and fallback.
     pub engine: EngineConfig,
     /// Reconnection and the open timeout.
     pub settings: Settings,
     /// Start on WebSocket if it worked before on this page (`rememberUpgrade`).
     pub remember_upgrade: bool,
-    /// The cache-busting query parameter (`timestampParam`).
-    pub timestamp_param: String,
-    /// `timestampRequests`: unset stamps polling requests only, as socket.io-client does.
-    pub timestamp_requests: Option<bool>,
+    /// The URLs of polling requests.
+    pub polling_url: UrlOptions,
+    /// The URLs of WebSockets.
+    pub websocket_url: UrlOptions,
     /// Credentials and headers of polling requests.
     pub http: HttpOptions,
     /// How WebSockets are opened.
     pub websocket: WebSocketOptions,
+}
+
+/// How a transport's URLs are made: socket.io-client's `query`, `timestampRequests` and
+/// `timestampParam`, with `transportOptions[name]` over them.
+#[derive(Debug, Clone, Default)]
+pub struct UrlOptions {
+    /// The encoded query string; `None`: the server URL's own.
+    pub query: Option<String>,
+    /// `query` came from `transportOptions[name]`: socket.io-client then sends it alone,
+    /// without the `EIO`, `transport` and `sid` it adds otherwise, and so does this client.
+    pub whole_query: bool,
+    /// The name of the cache-busting parameter, when the URLs carry one.
+    pub timestamp_param: Option<String>,
 }
 
 /// A connection to one server, shared by the sockets that use it.
@@ -403,13 +414,21 @@ fn transport_mut(inner: &mut Inner, id: TransportId) -> Option<&mut Transport> {
 fn transport_url(inner: &mut Inner, kind: TransportKind, sid: Option<&str>) -> String {
     let config = &inner.config;
     let websocket = kind == TransportKind::WebSocket;
-    let mut url = config
-        .url
-        .transport_url(websocket, &config.path, &config.query, sid);
-    if config.timestamp_requests.unwrap_or(!websocket) {
+    let options = match websocket {
+        true => &config.websocket_url,
+        false => &config.polling_url,
+    };
+    let query = options.query.as_deref().unwrap_or(&config.url.query);
+    let mut url = match options.whole_query {
+        true => config.url.url_with_query(websocket, &config.path, query),
+        false => config
+            .url
+            .transport_url(websocket, &config.path, query, sid),
+    };
+    if let Some(param) = &options.timestamp_param {
         inner.requests = inner.requests.wrapping_add(1);
-        url.push('&');
-        url.push_str(&config.timestamp_param);
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(param);
         url.push('=');
         url.push_str(&cache_buster(inner.requests));
     }

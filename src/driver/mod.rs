@@ -8,6 +8,6 @@ mod polling;
 mod send;
 mod websocket;
 
-pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink};
+pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink, UrlOptions};
 pub use polling::HttpOptions;
 pub use websocket::WebSocketOptions;

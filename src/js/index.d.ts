@@ -35,6 +35,16 @@ export interface ManagerOptions {
   requestTimeout?: number;
   /** WebSocket subprotocols offered to the server (`new WebSocket(url, protocols)`). */
   protocols?: string | string[];
+  /**
+   * Options for one transport over the top-level ones (`query`, `timestampRequests`,
+   * `timestampParam`; polling: `withCredentials`, `extraHeaders`, `requestTimeout`; websocket:
+   * `protocols`). A transport's own `query` replaces the whole query, `EIO` and `transport`
+   * included, as in socket.io-client.
+   */
+  transportOptions?: {
+    polling?: Partial<ManagerOptions>;
+    websocket?: Partial<ManagerOptions>;
+  };
   /** Reconnect after the connection drops. Default `true`. */
   reconnection?: boolean;
   /** Give up after this many attempts. Default `Infinity`. */

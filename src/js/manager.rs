@@ -39,16 +39,14 @@ pub(crate) struct ManagerShared {
 impl Manager {
     /// A manager for `server` with `options`; opens at once when `autoConnect`.
     fn create(server: ServerUrl, options: IoOptions) -> Self {
-        let query = options.query.unwrap_or_else(|| server.query.clone());
         let connection = Connection::new(ConnectionConfig {
             url: server,
             path: options.path,
-            query,
             engine: options.engine,
             settings: options.settings,
             remember_upgrade: options.remember_upgrade,
-            timestamp_param: options.timestamp_param,
-            timestamp_requests: options.timestamp_requests,
+            polling_url: options.polling_url,
+            websocket_url: options.websocket_url,
             http: options.http,
             websocket: options.websocket,
         });

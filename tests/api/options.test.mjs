@@ -157,7 +157,7 @@ test("timestampRequests / timestampParam: polling requests carry a cache-busting
   assert.ok(ws.length === 1 && query(ws[0].line).has("t"), "timestampRequests: true adds it to the WebSocket URL too");
 });
 
-test("extraHeaders and transportOptions.polling.extraHeaders are sent with polling requests", { ...T, skip: IS_WASM && "socketio-wasm: `transportOptions` is not implemented (top-level `extraHeaders` is)" }, async (t) => {
+test("extraHeaders and transportOptions.polling.extraHeaders are sent with polling requests", T, async (t) => {
   const { srv, requests } = await recordingServer(t);
   const page = await browser.open(t);
   await page.evaluate(async ({ url }) => {
@@ -175,6 +175,34 @@ test("extraHeaders and transportOptions.polling.extraHeaders are sent with polli
     assert.equal(req.headers["x-custom"], "one", req.line);
     assert.equal(req.headers["x-polling"], "two", req.line);
   }
+});
+
+test("transportOptions.websocket: its query replaces the whole query (EIO and transport included); its protocols and timestampRequests apply", T, async (t) => {
+  const { srv, requests } = await recordingServer(t);
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const socket = io(url, {
+      transports: ["websocket"],
+      query: { top: "1" },
+      transportOptions: {
+        websocket: {
+          // socket.io-client adds no EIO, transport or sid to a transport's own query.
+          query: { EIO: 4, transport: "websocket", ws: "2" },
+          protocols: ["chat-v1"],
+          timestampRequests: true,
+          timestampParam: "ts",
+        },
+      },
+    });
+    await waitFor(socket, "connect");
+    return new Promise((resolve) => socket.emit("whoami", resolve));
+  }, { url: srv.url });
+  assert.equal(r.transport, "websocket");
+  assert.equal(r.query.ws, "2");
+  assert.equal(r.query.top, undefined, "the top-level query is replaced");
+  const upgrade = requests.find((x) => x.line.startsWith("UPGRADE "));
+  assert.deepEqual([...query(upgrade.line).keys()], ["EIO", "transport", "ws", "ts"]);
+  assert.equal(upgrade.headers["sec-websocket-protocol"], "chat-v1");
 });
 
 test("withCredentials: true sends the server's cookie with cross-origin requests; false does not", T, async (t) => {
