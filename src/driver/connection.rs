@@ -15,10 +15,12 @@ use wasm_bindgen::JsValue;
 use super::clock::now;
 use super::payload::polling_body;
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
+use super::unload::UnloadListener;
 use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use crate::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
+use crate::protocol::engine_packet::PacketType;
 use crate::protocol::socket::{
     Auth, EmitFlags, Outbound, SocketEvent, SocketOptions, TransportFailure,
 };
@@ -63,6 +65,8 @@ pub struct ConnectionConfig {
     pub http: HttpOptions,
     /// How WebSockets are opened.
     pub websocket: WebSocketOptions,
+    /// Close the transports when the page unloads (`closeOnBeforeunload`).
+    pub close_on_beforeunload: bool,
 }
 
 /// How a transport's URLs are made: socket.io-client's `query`, `timestampRequests` and
@@ -103,6 +107,8 @@ struct Inner {
     /// POSTs of closed polling transports, kept until they finish (a client close packet).
     lingering: Vec<HttpRequest>,
     timer: Option<(Instant, Timeout)>,
+    /// The `beforeunload` listener, while there are transports to close.
+    unload: Option<UnloadListener>,
     sinks: Vec<(SocketId, EventSink)>,
     manager_sink: Option<ManagerSink>,
     pumping: bool,
@@ -126,6 +132,7 @@ impl Connection {
             transports: Vec::new(),
             lingering: Vec::new(),
             timer: None,
+            unload: None,
             sinks: Vec::new(),
             manager_sink: None,
             pumping: false,
@@ -311,6 +318,42 @@ fn act(inner: &mut Inner, shared: &Rc<RefCell<Inner>>, command: Command<JsValue>
         Command::Poll(id) => start_request(inner, shared, id, None),
         Command::Post(id, frames) => start_request(inner, shared, id, Some(polling_body(&frames))),
         Command::Close(id) => close_transport(inner, id),
+    }
+    watch_unload(inner, shared);
+}
+
+/// Listens for the page unloading while there are transports, with `closeOnBeforeunload`.
+fn watch_unload(inner: &mut Inner, shared: &Rc<RefCell<Inner>>) {
+    let wanted = inner.config.close_on_beforeunload && !inner.transports.is_empty();
+    if wanted != inner.unload.is_some() {
+        let weak = Rc::downgrade(shared);
+        inner.unload = wanted
+            .then(|| UnloadListener::new(move || on_unload(&weak)))
+            .flatten();
+    }
+}
+
+/// The page is unloading: each transport closes as socket.io-client's does, unheard by the core
+/// (there is no one left to tell). Polling sends its close packet and leaves its requests
+/// running, so that the server reads the close before the page cuts them; a WebSocket closes as
+/// it is dropped. Should the page stay after all, the session ends by its heartbeat, as in
+/// socket.io-client.
+fn on_unload(weak: &Weak<RefCell<Inner>>) {
+    let Some(shared) = weak.upgrade() else { return };
+    let Ok(mut inner) = shared.try_borrow_mut() else {
+        return;
+    };
+    let sid = inner.client.sid();
+    for (_, transport) in std::mem::take(&mut inner.transports) {
+        if let Transport::Polling { get, post, .. } = transport {
+            if let Some(sid) = &sid {
+                let url = transport_url(&mut inner, TransportKind::Polling, Some(sid));
+                let close = polling_body(&[Frame::control(PacketType::Close, "")]);
+                let sent = HttpRequest::post(&url, &close, &inner.config.http, |_| {});
+                sent.into_iter().for_each(HttpRequest::forget);
+            }
+            get.into_iter().chain(post).for_each(HttpRequest::forget);
+        }
     }
 }
 

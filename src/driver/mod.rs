@@ -6,6 +6,7 @@ mod connection;
 mod payload;
 mod polling;
 mod send;
+mod unload;
 mod websocket;
 
 pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink, UrlOptions};

@@ -125,6 +125,11 @@ impl HttpRequest {
         })
     }
 
+    /// Stops listening without aborting: the request goes on, its outcome unheard.
+    pub fn forget(self) {
+        self.completion.borrow_mut().take();
+    }
+
     /// Whether the request has not finished yet.
     pub fn is_pending(&self) -> bool {
         self.completion.borrow().is_some()

@@ -45,6 +45,8 @@ export interface ManagerOptions {
     polling?: Partial<ManagerOptions>;
     websocket?: Partial<ManagerOptions>;
   };
+  /** Close the connection cleanly (polling sends its close packet) when the page unloads. Default `false`. */
+  closeOnBeforeunload?: boolean;
   /** Reconnect after the connection drops. Default `true`. */
   reconnection?: boolean;
   /** Give up after this many attempts. Default `Infinity`. */

@@ -49,6 +49,7 @@ impl Manager {
             websocket_url: options.websocket_url,
             http: options.http,
             websocket: options.websocket,
+            close_on_beforeunload: options.close_on_beforeunload,
         });
         let shared = Rc::new(ManagerShared {
             connection,

@@ -39,6 +39,8 @@ pub struct IoOptions {
     pub http: HttpOptions,
     /// `protocols`.
     pub websocket: WebSocketOptions,
+    /// `closeOnBeforeunload`.
+    pub close_on_beforeunload: bool,
 }
 
 impl IoOptions {
@@ -72,6 +74,7 @@ impl IoOptions {
             websocket: WebSocketOptions {
                 protocols: strings_option(&websocket.opts, "protocols")?,
             },
+            close_on_beforeunload: bool_option(opts, "closeOnBeforeunload")?.unwrap_or(false),
         })
     }
 }

@@ -296,7 +296,7 @@ test("protocols: the WebSocket subprotocols are offered in the upgrade request",
   assert.equal(upgrade.headers["sec-websocket-protocol"], "chat-v1, chat-v2");
 });
 
-test("closeOnBeforeunload: true closes a polling session cleanly when the page unloads (server: 'transport close'); false leaves it to the browser ('transport error')", { ...T, skip: IS_WASM && "socketio-wasm: `closeOnBeforeunload` is not implemented yet" }, async (t) => {
+test("closeOnBeforeunload: true closes a polling session cleanly when the page unloads (server: 'transport close'); false leaves it to the browser ('transport error')", T, async (t) => {
   const reasons = {};
   const srv = await ioServer(t, {
     setup: (io) =>
@@ -314,4 +314,30 @@ test("closeOnBeforeunload: true closes a polling session cleanly when the page u
     await until(() => reasons[mode], 3000, `the server-side disconnect (${mode})`);
   }
   assert.deepEqual(reasons, { true: "transport close", false: "transport error" });
+});
+
+test("closeOnBeforeunload: the page's beforeunload listener lives while the connection is open", T, async (t) => {
+  const srv = await ioServer(t, { setup: (io) => serveBasics(io) });
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const listeners = new Set();
+    const add = window.addEventListener;
+    const remove = window.removeEventListener;
+    window.addEventListener = function (type, fn, ...rest) {
+      if (type === "beforeunload") listeners.add(fn);
+      return add.call(this, type, fn, ...rest);
+    };
+    window.removeEventListener = function (type, fn, ...rest) {
+      if (type === "beforeunload") listeners.delete(fn);
+      return remove.call(this, type, fn, ...rest);
+    };
+    const before = listeners.size;
+    const socket = io(url, { transports: ["polling"], closeOnBeforeunload: true });
+    await waitFor(socket, "connect");
+    const open = listeners.size;
+    socket.disconnect();
+    await sleep(50);
+    return { before, open, closed: listeners.size };
+  }, { url: srv.url });
+  assert.deepEqual(r, { before: 0, open: 1, closed: 0 });
 });
