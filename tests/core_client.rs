@@ -112,6 +112,21 @@ fn json_span_counts_utf16_units_after_a_non_ascii_namespace() {
 }
 
 #[test]
+fn an_attachment_may_come_as_base64_text() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive(r#"451-["bin",{"_placeholder":true,"num":0}]"#);
+    driver.receive("bAQID");
+    assert_eq!(
+        driver.drain(),
+        [Seen::Event(
+            socket,
+            r#"["bin",{"_placeholder":true,"num":0}]"#.into(),
+            vec!["AQID".into()]
+        )]
+    );
+}
+
+#[test]
 fn binary_events_wait_for_all_their_attachments() {
     let (mut driver, socket) = Driver::connected("/");
     let transport = driver.transport();

@@ -80,6 +80,9 @@ pub struct UrlOptions {
     pub whole_query: bool,
     /// The name of the cache-busting parameter, when the URLs carry one.
     pub timestamp_param: Option<String>,
+    /// Ask the server for binary messages as base64 text (`b64`, with `forceBase64`); polling
+    /// asks in its handshake only, as socket.io-client does.
+    pub base64: bool,
 }
 
 /// A connection to one server, shared by the sockets that use it.
@@ -470,12 +473,20 @@ fn transport_url(inner: &mut Inner, kind: TransportKind, sid: Option<&str>) -> S
     };
     if let Some(param) = &options.timestamp_param {
         inner.requests = inner.requests.wrapping_add(1);
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str(param);
-        url.push('=');
-        url.push_str(&cache_buster(inner.requests));
+        push_param(&mut url, param, &cache_buster(inner.requests));
+    }
+    if options.base64 && (websocket || sid.is_none()) {
+        push_param(&mut url, "b64", "1");
     }
     url
+}
+
+/// Appends `name=value` to a URL's query (`name` and `value` need no encoding).
+fn push_param(url: &mut String, name: &str, value: &str) {
+    url.push(if url.contains('?') { '&' } else { '?' });
+    url.push_str(name);
+    url.push('=');
+    url.push_str(value);
 }
 
 /// A short token that differs for every request of the page.

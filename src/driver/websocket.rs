@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, WebSocket};
 
 use super::clock::{now, now_at};
+use super::payload::base64_message;
 use super::send::Sendable;
 use crate::protocol::Instant;
 
@@ -60,6 +61,8 @@ const HEAD_UNITS: u32 = 128;
 pub struct WebSocketOptions {
     /// The subprotocols offered to the server (socket.io-client's `protocols`).
     pub protocols: Vec<String>,
+    /// Send binary messages as `b<base64>` text frames (`forceBase64`).
+    pub force_base64: bool,
 }
 
 /// What the browser reported about the socket.
@@ -79,6 +82,7 @@ pub enum TransportEvent {
 /// An open (or opening) browser WebSocket whose events go to one handler.
 pub struct WebSocketTransport {
     socket: WebSocket,
+    force_base64: bool,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(JsValue, Option<String>, f64)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
@@ -137,6 +141,7 @@ impl WebSocketTransport {
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self {
             socket,
+            force_base64: options.force_base64,
             _on_open: on_open,
             _on_message: on_message,
             _on_error: on_error,
@@ -149,9 +154,13 @@ impl WebSocketTransport {
         send_text_frame(&self.socket, head.as_bytes(), body)
     }
 
-    /// Writes a binary frame (`ArrayBuffer`, typed array, `DataView` or `Blob`).
+    /// Writes a binary message (`ArrayBuffer`, typed array, `DataView` or `Blob`): a binary
+    /// frame, or with `forceBase64` a text frame.
     pub fn send_binary(&self, data: &JsValue) -> Result<(), JsValue> {
-        self.socket.unchecked_ref::<Sendable>().send(data)
+        match self.force_base64 {
+            true => self.send_text(&base64_message(data), None),
+            false => self.socket.unchecked_ref::<Sendable>().send(data),
+        }
     }
 }
 

@@ -47,6 +47,8 @@ export interface ManagerOptions {
   };
   /** Close the connection cleanly (polling sends its close packet) when the page unloads. Default `false`. */
   closeOnBeforeunload?: boolean;
+  /** Send binary over WebSocket as base64 text frames, and ask the server to do the same. Default `false`. */
+  forceBase64?: boolean;
   /** Reconnect after the connection drops. Default `true`. */
   reconnection?: boolean;
   /** Give up after this many attempts. Default `Infinity`. */

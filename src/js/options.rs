@@ -31,13 +31,13 @@ pub struct IoOptions {
     pub engine: EngineConfig,
     /// `rememberUpgrade`.
     pub remember_upgrade: bool,
-    /// Polling's `query`, `timestampRequests` and `timestampParam`.
+    /// Polling's `query`, `timestampRequests`, `timestampParam` and `forceBase64`.
     pub polling_url: UrlOptions,
-    /// The WebSocket's `query`, `timestampRequests` and `timestampParam`.
+    /// The WebSocket's `query`, `timestampRequests`, `timestampParam` and `forceBase64`.
     pub websocket_url: UrlOptions,
     /// Polling's `withCredentials`, `extraHeaders` and `requestTimeout`.
     pub http: HttpOptions,
-    /// `protocols`.
+    /// `protocols` and `forceBase64`.
     pub websocket: WebSocketOptions,
     /// `closeOnBeforeunload`.
     pub close_on_beforeunload: bool,
@@ -73,6 +73,7 @@ impl IoOptions {
             http: http_options(&polling.opts)?,
             websocket: WebSocketOptions {
                 protocols: strings_option(&websocket.opts, "protocols")?,
+                force_base64: force_base64(&websocket.opts)?,
             },
             close_on_beforeunload: bool_option(opts, "closeOnBeforeunload")?.unwrap_or(false),
         })
@@ -103,8 +104,9 @@ fn transport_view(opts: &JsValue, name: &str) -> Result<TransportView, JsValue> 
     })
 }
 
-/// A transport's `query`, `timestampRequests` and `timestampParam`; `stamped_by_default`:
-/// socket.io-client stamps polling URLs unless told not to, WebSocket URLs only when told to.
+/// A transport's `query`, `timestampRequests`, `timestampParam` and `forceBase64`;
+/// `stamped_by_default`: socket.io-client stamps polling URLs unless told not to, WebSocket URLs
+/// only when told to.
 fn url_options(view: &TransportView, stamped_by_default: bool) -> Result<UrlOptions, JsValue> {
     let opts = &view.opts;
     let stamped = bool_option(opts, "timestampRequests")?.unwrap_or(stamped_by_default);
@@ -113,7 +115,12 @@ fn url_options(view: &TransportView, stamped_by_default: bool) -> Result<UrlOpti
         query: query_option(&option(opts, "query")?)?,
         whole_query: view.own_query,
         timestamp_param: stamped.then_some(param),
+        base64: force_base64(opts)?,
     })
+}
+
+fn force_base64(opts: &JsValue) -> Result<bool, JsValue> {
+    Ok(bool_option(opts, "forceBase64")?.unwrap_or(false))
 }
 
 /// `withCredentials`, `extraHeaders` and `requestTimeout` (0 means none, as in socket.io-client).

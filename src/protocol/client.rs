@@ -21,7 +21,9 @@ use super::engine::TransportKind;
 use super::engine::{
     CloseReason, Command, EngineConfig, EngineSession, Frame, Received, TransportId,
 };
-use super::engine_packet::{decode_payload, decode_text, PacketType, PayloadPacket, TextPacket};
+use super::engine_packet::{
+    decode_packet, decode_payload, decode_text, PacketType, PayloadPacket, TextPacket,
+};
 use super::payload::Payload;
 use super::socket::{
     Auth, CloseDetails, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket,
@@ -715,7 +717,10 @@ impl<P: Payload> Client<P> {
         text: &str,
         handle: P,
     ) -> Result<(), DecodeError> {
-        let packet = decode_text(text)?;
+        let packet = match decode_packet(text)? {
+            PayloadPacket::Text(packet) => packet,
+            PayloadPacket::Binary(bytes) => return self.on_binary(now, id, P::from_bytes(&bytes)),
+        };
         let mut utf16 = Utf16Cursor::default();
         let source = Source {
             text,

@@ -8,7 +8,7 @@
 //   node --test tests/api/options.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { IS_WASM, T, ioServer, serveBasics, startBlackhole, until, useBrowser } from "./harness.mjs";
+import { T, ioServer, serveBasics, startBlackhole, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
@@ -237,10 +237,10 @@ test("addTrailingSlash: false requests /socket.io?EIO=... (no trailing slash)", 
   assert.ok(requests.every((x) => x.line.split(" ")[1].startsWith("/socket.io?")), requests.map((x) => x.line).join("\n"));
 });
 
-test("forceBase64: binary goes out as base64 text frames over websocket and still arrives as binary", { ...T, skip: IS_WASM && "socketio-wasm: `forceBase64` is not implemented: binary frames are always binary on WebSocket" }, async (t) => {
+test("forceBase64: binary goes out as base64 text frames over websocket and still arrives as binary", T, async (t) => {
   const frames = [];
   const received = [];
-  const { srv } = await recordingServer(t, {}, (io) =>
+  const { srv, requests } = await recordingServer(t, {}, (io) =>
     io.on("connection", (socket) => {
       socket.conn.transport.socket?.on("message", (data, isBinary) => frames.push({ isBinary, text: isBinary ? null : String(data) }));
       socket.on("ack", (buf) => received.push(Buffer.isBuffer(buf) ? [...buf] : typeof buf));
@@ -266,6 +266,8 @@ test("forceBase64: binary goes out as base64 text frames over websocket and stil
   assert.ok(frames.length > 0);
   assert.ok(frames.every((f) => !f.isBinary), "no binary frame from the client");
   assert.ok(frames.some((f) => f.text === "bAQID"), `the attachment as "b" + base64: ${JSON.stringify(frames)}`);
+  const upgrade = requests.find((x) => x.line.startsWith("UPGRADE "));
+  assert.equal(query(upgrade.line).get("b64"), "1", "the server is asked for base64 too");
 });
 
 test("requestTimeout: a polling request that gets no answer fails after requestTimeout ms", T, async (t) => {
