@@ -114,8 +114,8 @@ export declare class Socket {
   auth: SocketOptions["auth"];
   /** Emits waiting to be sent (a copy; assign `[]` to drop them). */
   sendBuffer: { type: number; nsp: string; data: unknown[] }[];
-  /** Always empty: events received before CONNECT are delivered right after it. */
-  readonly receiveBuffer: unknown[][];
+  /** Events received before the CONNECT reply (`[event, ...args]`, frozen), delivered right before `connect`. */
+  readonly receiveBuffer: readonly (readonly unknown[])[];
   /** The next emit is dropped unless it can be written at once. */
   readonly volatile: this;
   connect(): this;

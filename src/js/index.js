@@ -457,10 +457,17 @@ Object.defineProperties(Socket.prototype, {
       if (Array.isArray(packets) && packets.length === 0) this._clearSendBuffer();
     },
   },
-  // Events received before the CONNECT reply are delivered right after it, never kept longer.
+  // The events received before the CONNECT reply (a recovering server replays missed ones
+  // first), which the listeners get right before "connect": their `[event, ...args]` arrays,
+  // frozen, as socket.io-client keeps them.
   receiveBuffer: {
     get() {
-      return [];
+      return this._receiveBuffer().flatMap(([frame, start, end, attachments, ackId]) => {
+        const args = decodeArray(frame, start, end, attachments);
+        if (!Array.isArray(args) || !isEvent(args)) return [];
+        if (ackId !== undefined) args.push(ackFunction(this, ackId));
+        return [Object.freeze(args)];
+      });
     },
   },
 });

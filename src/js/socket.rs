@@ -167,6 +167,30 @@ impl Socket {
             .collect()
     }
 
+    /// The events received before the CONNECT reply, waiting for it: `[frame, start, end,
+    /// attachments, ackId]` for each, which index.js decodes as it decodes `_onEvent`'s.
+    #[wasm_bindgen(js_name = "_receiveBuffer")]
+    pub fn receive_buffer(&self) -> Array {
+        let events = self
+            .socket_id()
+            .and_then(|id| self.connection().read(|client| client.receive_buffer(id)))
+            .unwrap_or_default();
+        let optional = |value: Option<JsValue>| value.unwrap_or(JsValue::UNDEFINED);
+        events
+            .iter()
+            .map(|event| {
+                let json = json_at(&event.data, &event.attachments);
+                Array::of5(
+                    json.frame,
+                    &json.start.into(),
+                    &optional(json.end.map(JsValue::from)),
+                    &optional(json.attachments.map(JsValue::from)),
+                    &optional(event.ack_id.map(|id| JsValue::from_f64(id as f64))),
+                )
+            })
+            .collect()
+    }
+
     /// Drops the emits waiting in the send buffer.
     #[wasm_bindgen(js_name = "_clearSendBuffer")]
     pub fn clear_send_buffer(&self) {

@@ -365,6 +365,13 @@ impl<P: Payload> Client<P> {
             .map_or_else(Vec::new, NamespaceSocket::buffered)
     }
 
+    /// The events of the socket that wait for its CONNECT reply (see
+    /// [`NamespaceSocket::receive_buffer`]).
+    pub fn receive_buffer(&self, id: SocketId) -> Vec<Inbound<P>> {
+        self.socket_ref(id)
+            .map_or_else(Vec::new, |socket| socket.receive_buffer().to_vec())
+    }
+
     /// Drops the emits waiting in the socket's send buffer.
     pub fn clear_send_buffer(&mut self, id: SocketId) {
         if let Some(socket) = self.socket_mut(id) {

@@ -336,6 +336,11 @@ impl<P: Clone> NamespaceSocket<P> {
             .collect()
     }
 
+    /// The events that arrived before the CONNECT reply, waiting for it (`socket.receiveBuffer`).
+    pub fn receive_buffer(&self) -> &[Inbound<P>] {
+        &self.receive_buffer
+    }
+
     /// Drops every emit waiting in the send buffer (`socket.sendBuffer = []`).
     pub fn clear_send_buffer(&mut self) {
         self.send_buffer.clear();
