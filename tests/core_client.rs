@@ -8,7 +8,7 @@ mod support;
 
 use socketio_wasm::protocol::client::{Output, Settings};
 use socketio_wasm::protocol::engine::CloseReason;
-use socketio_wasm::protocol::socket::{DisconnectReason, SocketEvent};
+use socketio_wasm::protocol::socket::{CloseDetails, DisconnectReason, SocketEvent};
 use socketio_wasm::protocol::{DecodeError, Instant};
 use support::*;
 
@@ -109,6 +109,21 @@ fn json_span_counts_utf16_units_after_a_non_ascii_namespace() {
     );
     assert_eq!(span.start.utf16, 7); // 4 2 / ü 😀(2) , then ["e"]
     assert_eq!(span.end, None, "a WebSocket frame's JSON runs to its end");
+}
+
+#[test]
+fn an_attachment_may_come_as_base64_text() {
+    let (mut driver, socket) = Driver::connected("/");
+    driver.receive(r#"451-["bin",{"_placeholder":true,"num":0}]"#);
+    driver.receive("bAQID");
+    assert_eq!(
+        driver.drain(),
+        [Seen::Event(
+            socket,
+            r#"["bin",{"_placeholder":true,"num":0}]"#.into(),
+            vec!["AQID".into()]
+        )]
+    );
 }
 
 #[test]
@@ -427,7 +442,9 @@ fn transport_failure_before_open_is_a_connect_error() {
 fn transport_close_after_connect_is_a_transport_close_disconnect() {
     let (mut driver, socket) = Driver::connected("/");
     let transport = driver.transport();
-    driver.client.handle_transport_close(driver.at(), transport);
+    driver
+        .client
+        .handle_transport_close(driver.at(), transport, None);
     assert_eq!(
         driver.drain(),
         [
@@ -442,6 +459,24 @@ fn transport_close_after_connect_is_a_transport_close_disconnect() {
     // A new connect opens a new transport.
     driver.connect("/", None);
     assert_eq!(driver.drain(), [open_ws()]);
+}
+
+#[test]
+fn a_websocket_close_event_reaches_close_and_disconnect() {
+    let (mut driver, _) = Driver::connected("/");
+    let transport = driver.transport();
+    let event = Some(String::from("CloseEvent 1006"));
+    driver
+        .client
+        .handle_transport_close(driver.at(), transport, event.clone());
+    let details = CloseDetails::Closed {
+        description: "websocket connection closed",
+        context: event,
+    };
+    assert_eq!(
+        driver.close_details(),
+        [Some(details.clone()), Some(details)]
+    );
 }
 
 #[test]

@@ -164,9 +164,9 @@ fn parse_error(outputs: &[Output<Frame>]) -> Option<String> {
             _,
             SocketEvent::Disconnect {
                 reason,
-                description,
+                details: Some(details),
             },
-        ) if reason.as_str() == "parse error" => description.clone(),
+        ) if reason.as_str() == "parse error" => Some(details.description().to_owned()),
         _ => None,
     })
 }

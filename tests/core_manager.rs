@@ -40,7 +40,9 @@ fn connected_reconnecting(attempts: u32) -> (Driver, u32) {
 
 fn kill_transport(driver: &mut Driver) {
     let transport = driver.transport();
-    driver.client.handle_transport_close(driver.at(), transport);
+    driver
+        .client
+        .handle_transport_close(driver.at(), transport, None);
 }
 
 #[test]
@@ -478,7 +480,16 @@ fn events_replayed_before_the_connect_reply_are_delivered_before_connect() {
     let socket2 = driver.connect("/", None);
     driver.receive(OPEN);
     driver.receive(r#"42["missed",1,"o1"]"#);
+    let id = driver.ids[socket2 as usize];
+    let waiting = driver.client.receive_buffer(id);
+    let waiting: Vec<String> = waiting.iter().map(|event| span_text(&event.data)).collect();
+    assert_eq!(
+        waiting,
+        [r#"["missed",1,"o1"]"#],
+        "kept in the receive buffer"
+    );
     driver.receive(r#"40{"sid":"s1","pid":"p"}"#);
+    assert!(driver.client.receive_buffer(id).is_empty(), "drained");
     assert_eq!(
         driver.drain(),
         [

@@ -6,6 +6,7 @@
 mod support;
 
 use socketio_wasm::protocol::engine::{EngineConfig, TransportKind};
+use socketio_wasm::protocol::socket::{CloseDetails, TransportFailure};
 use support::*;
 
 const SID: &str = "eio-sid";
@@ -269,7 +270,7 @@ fn a_probe_that_answers_wrongly_is_dropped_even_while_paused() {
     driver.client.handle_transport_open(driver.at(), ws);
     driver.receive_on(ws, "3probe");
     driver.emit(socket, r#"["y"]"#, &[]);
-    driver.client.handle_transport_close(driver.at(), ws);
+    driver.client.handle_transport_close(driver.at(), ws, None);
     assert_eq!(
         driver.drain(),
         [sent("2probe"), Seen::Close, post(r#"42["y"]"#)]
@@ -353,6 +354,22 @@ fn a_poll_error_after_connect_is_a_transport_error_disconnect() {
             Seen::Disconnect(socket, "transport error", Some("xhr poll error".into()))
         ]
     );
+}
+
+#[test]
+fn a_poll_error_keeps_its_status_and_request_for_close_and_disconnect() {
+    let (mut driver, _) = connected_polling(polling_only());
+    let polling = driver.last(TransportKind::Polling);
+    let failure = TransportFailure {
+        message: "xhr poll error",
+        description: Some(String::from("400")),
+        context: Some(String::from("the XMLHttpRequest")),
+    };
+    driver
+        .client
+        .handle_transport_error(driver.at(), polling, failure.clone());
+    let details = Some(CloseDetails::Failed(failure));
+    assert_eq!(driver.close_details(), [details.clone(), details]);
 }
 
 #[test]

@@ -23,12 +23,14 @@ use wasm_bindgen::JsValue;
 use super::clock::now;
 use super::payload::polling_body;
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
-use super::websocket::{TransportEvent, WebSocketTransport};
+use super::unload::UnloadListener;
+use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use crate::protocol::engine::{
     Command, EngineConfig, Frame, TransportId, TransportKind, UpgradeMemory,
 };
+use crate::protocol::engine_packet::PacketType;
 use crate::protocol::socket::{
     Auth, EmitFlags, Outbound, SocketEvent, SocketOptions, TransportFailure,
 };
@@ -53,20 +55,38 @@ pub struct ConnectionConfig {
     pub url: ServerUrl,
     /// The Engine.IO path, such as `/socket.io/`.
     pub path: String,
-    /// The encoded query string sent with every request.
-    pub query: String,
     /// Transports, upgrade and fallback.
     pub engine: EngineConfig,
     /// Reconnection and the open timeout.
     pub settings: Settings,
     /// Start on WebSocket if it worked before on this page (`rememberUpgrade`).
     pub remember_upgrade: bool,
-    /// The cache-busting query parameter (`timestampParam`).
-    pub timestamp_param: String,
-    /// `timestampRequests`: unset stamps polling requests only, as socket.io-client does.
-    pub timestamp_requests: Option<bool>,
+    /// The URLs of polling requests.
+    pub polling_url: UrlOptions,
+    /// The URLs of WebSockets.
+    pub websocket_url: UrlOptions,
     /// Credentials and headers of polling requests.
     pub http: HttpOptions,
+    /// How WebSockets are opened.
+    pub websocket: WebSocketOptions,
+    /// Close the transports when the page unloads (`closeOnBeforeunload`).
+    pub close_on_beforeunload: bool,
+}
+
+/// How a transport's URLs are made: socket.io-client's `query`, `timestampRequests` and
+/// `timestampParam`, with `transportOptions[name]` over them.
+#[derive(Debug, Clone, Default)]
+pub struct UrlOptions {
+    /// The encoded query string; `None`: the server URL's own.
+    pub query: Option<String>,
+    /// `query` came from `transportOptions[name]`: socket.io-client then sends it alone,
+    /// without the `EIO`, `transport` and `sid` it adds otherwise, and so does this client.
+    pub whole_query: bool,
+    /// The name of the cache-busting parameter, when the URLs carry one.
+    pub timestamp_param: Option<String>,
+    /// Ask the server for binary messages as base64 text (`b64`, with `forceBase64`); polling
+    /// asks in its handshake only, as socket.io-client does.
+    pub base64: bool,
 }
 
 /// A connection to one server, shared by the sockets that use it.
@@ -94,6 +114,8 @@ struct Inner {
     /// POSTs of closed polling transports, kept until they finish (a client close packet).
     lingering: Vec<HttpRequest>,
     timer: Option<(Instant, Timeout)>,
+    /// The `beforeunload` listener, while there are transports to close.
+    unload: Option<UnloadListener>,
     sinks: Vec<(SocketId, EventSink)>,
     manager_sink: Option<ManagerSink>,
     requests: u32,
@@ -112,6 +134,7 @@ impl Connection {
             transports: Vec::new(),
             lingering: Vec::new(),
             timer: None,
+            unload: None,
             sinks: Vec::new(),
             manager_sink: None,
             requests: 0,
@@ -313,6 +336,42 @@ fn act(inner: &mut Inner, shared: &Rc<RefCell<Inner>>, command: Command<JsValue>
         Command::Post(id, frames) => start_request(inner, shared, id, Some(polling_body(&frames))),
         Command::Close(id) => close_transport(inner, id),
     }
+    watch_unload(inner, shared);
+}
+
+/// Listens for the page unloading while there are transports, with `closeOnBeforeunload`.
+fn watch_unload(inner: &mut Inner, shared: &Rc<RefCell<Inner>>) {
+    let wanted = inner.config.close_on_beforeunload && !inner.transports.is_empty();
+    if wanted != inner.unload.is_some() {
+        let weak = Rc::downgrade(shared);
+        inner.unload = wanted
+            .then(|| UnloadListener::new(move || on_unload(&weak)))
+            .flatten();
+    }
+}
+
+/// The page is unloading: each transport closes as socket.io-client's does, unheard by the core
+/// (there is no one left to tell). Polling sends its close packet and leaves its requests
+/// running, so that the server reads the close before the page cuts them; a WebSocket closes as
+/// it is dropped. Should the page stay after all, the session ends by its heartbeat, as in
+/// socket.io-client.
+fn on_unload(weak: &Weak<RefCell<Inner>>) {
+    let Some(shared) = weak.upgrade() else { return };
+    let Ok(mut inner) = shared.try_borrow_mut() else {
+        return;
+    };
+    let sid = inner.client.sid();
+    for (_, transport) in std::mem::take(&mut inner.transports) {
+        if let Transport::Polling { get, post, .. } = transport {
+            if let Some(sid) = &sid {
+                let url = transport_url(&mut inner, TransportKind::Polling, Some(sid));
+                let close = polling_body(&[Frame::control(PacketType::Close, "")]);
+                let sent = HttpRequest::post(&url, &close, &inner.config.http, |_| {});
+                sent.into_iter().for_each(HttpRequest::forget);
+            }
+            get.into_iter().chain(post).for_each(HttpRequest::forget);
+        }
+    }
 }
 
 fn open_websocket(
@@ -323,13 +382,14 @@ fn open_websocket(
 ) {
     let url = transport_url(inner, TransportKind::WebSocket, sid);
     let weak = Rc::downgrade(shared);
-    match WebSocketTransport::open(&url, move |at, event| {
+    let options = &inner.config.websocket;
+    match WebSocketTransport::open(&url, options, move |at, event| {
         on_websocket_event(&weak, id, at, event)
     }) {
         Ok(socket) => inner.transports.push((id, Transport::WebSocket(socket))),
         Err(_) => inner
             .client
-            .handle_transport_error(now(), id, websocket_failure()),
+            .handle_transport_error(now(), id, websocket_failure(None)),
     }
 }
 
@@ -344,7 +404,7 @@ fn send_frame(inner: &mut Inner, id: TransportId, frame: &Frame<JsValue>) {
     if sent.is_err() {
         inner
             .client
-            .handle_transport_error(now(), id, websocket_failure());
+            .handle_transport_error(now(), id, websocket_failure(None));
     }
 }
 
@@ -414,17 +474,33 @@ fn transport_mut(inner: &mut Inner, id: TransportId) -> Option<&mut Transport> {
 fn transport_url(inner: &mut Inner, kind: TransportKind, sid: Option<&str>) -> String {
     let config = &inner.config;
     let websocket = kind == TransportKind::WebSocket;
-    let mut url = config
-        .url
-        .transport_url(websocket, &config.path, &config.query, sid);
-    if config.timestamp_requests.unwrap_or(!websocket) {
+    let options = match websocket {
+        true => &config.websocket_url,
+        false => &config.polling_url,
+    };
+    let query = options.query.as_deref().unwrap_or(&config.url.query);
+    let mut url = match options.whole_query {
+        true => config.url.url_with_query(websocket, &config.path, query),
+        false => config
+            .url
+            .transport_url(websocket, &config.path, query, sid),
+    };
+    if let Some(param) = &options.timestamp_param {
         inner.requests = inner.requests.wrapping_add(1);
-        url.push('&');
-        url.push_str(&config.timestamp_param);
-        url.push('=');
-        url.push_str(&cache_buster(inner.requests));
+        push_param(&mut url, param, &cache_buster(inner.requests));
+    }
+    if options.base64 && (websocket || sid.is_none()) {
+        push_param(&mut url, "b64", "1");
     }
     url
+}
+
+/// Appends `name=value` to a URL's query (`name` and `value` need no encoding).
+fn push_param(url: &mut String, name: &str, value: &str) {
+    url.push(if url.contains('?') { '&' } else { '?' });
+    url.push_str(name);
+    url.push('=');
+    url.push_str(value);
 }
 
 /// A short token that differs for every request of the page.
@@ -441,10 +517,11 @@ fn cache_buster(counter: u32) -> String {
     }
 }
 
-fn websocket_failure() -> TransportFailure<JsValue> {
+/// A WebSocket failure; `event`: the browser's `error` event, when it reported one.
+fn websocket_failure(event: Option<JsValue>) -> TransportFailure<JsValue> {
     TransportFailure {
         message: "websocket error",
-        status: None,
+        description: event,
         context: None,
     }
 }
@@ -461,7 +538,7 @@ fn polling_failure(
     };
     TransportFailure {
         message,
-        status: Some(status),
+        description: Some(JsValue::from(status)),
         context,
     }
 }
@@ -479,8 +556,10 @@ fn on_websocket_event(
             TransportEvent::Open => client.handle_transport_open(at, id),
             TransportEvent::Text { frame, head } => client.handle_text(at, id, &head, frame),
             TransportEvent::Binary(data) => client.handle_binary(at, id, data),
-            TransportEvent::Error => client.handle_transport_error(at, id, websocket_failure()),
-            TransportEvent::Close => client.handle_transport_close(at, id),
+            TransportEvent::Error(event) => {
+                client.handle_transport_error(at, id, websocket_failure(Some(event)))
+            }
+            TransportEvent::Close(event) => client.handle_transport_close(at, id, Some(event)),
         }
     });
 }

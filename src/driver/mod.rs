@@ -6,7 +6,9 @@ mod connection;
 mod payload;
 mod polling;
 mod send;
+mod unload;
 mod websocket;
 
-pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink};
+pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink, UrlOptions};
 pub use polling::HttpOptions;
+pub use websocket::WebSocketOptions;

@@ -77,14 +77,17 @@ pub fn polling_body(frames: &[Frame<JsValue>]) -> JsValue {
                 }
             }
             Frame::Binary(data) => {
-                let bytes = bytes_of(data)
-                    .map(|bytes| bytes.to_vec())
-                    .unwrap_or_default();
-                body.concat(
-                    &JsString::from(String::from(separator) + "b" + &base64::encode(&bytes)).into(),
-                )
+                body.concat(&JsString::from(String::from(separator) + &base64_message(data)).into())
             }
         };
     }
     body.into()
+}
+
+/// A binary message as text: `b` + the base64 of its bytes.
+pub fn base64_message(data: &JsValue) -> String {
+    let bytes = bytes_of(data)
+        .map(|bytes| bytes.to_vec())
+        .unwrap_or_default();
+    String::from("b") + &base64::encode(&bytes)
 }

@@ -13,14 +13,16 @@ use web_sys::XmlHttpRequest;
 
 use super::send::Sendable;
 
-/// How every request of a connection is made (socket.io-client's `withCredentials` and
-/// `extraHeaders`).
+/// How every request of a connection is made (socket.io-client's `withCredentials`,
+/// `extraHeaders` and `requestTimeout`).
 #[derive(Debug, Clone, Default)]
 pub struct HttpOptions {
     /// Send cookies cross-origin (for sticky sessions behind a load balancer).
     pub with_credentials: bool,
     /// Headers added to every request.
     pub extra_headers: Vec<(String, String)>,
+    /// Milliseconds after which a request fails as unanswered (the XHR `timeout`).
+    pub timeout: Option<u32>,
 }
 
 /// How a request ended.
@@ -71,6 +73,9 @@ impl HttpRequest {
         let xhr = XmlHttpRequest::new()?;
         xhr.open_with_async(method, url, true)?;
         xhr.set_with_credentials(options.with_credentials);
+        if let Some(timeout) = options.timeout {
+            xhr.set_timeout(timeout);
+        }
         for (name, value) in &options.extra_headers {
             xhr.set_request_header(name, value)?;
         }
@@ -118,6 +123,11 @@ impl HttpRequest {
             _on_load: on_load,
             _on_error: on_error,
         })
+    }
+
+    /// Stops listening without aborting: the request goes on, its outcome unheard.
+    pub fn forget(self) {
+        self.completion.borrow_mut().take();
     }
 
     /// Whether the request has not finished yet.

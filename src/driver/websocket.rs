@@ -7,12 +7,13 @@
 //! the core reads of an event: see `Client::handle_text`) and the event's time in one go, so a
 //! message costs one call into wasm and one short string copy.
 
-use js_sys::Function;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, WebSocket};
 
 use super::clock::{now, now_at};
+use super::payload::base64_message;
 use super::send::Sendable;
 use crate::protocol::Instant;
 
@@ -55,6 +56,15 @@ extern "C" {
 /// sensible length. A longer header makes the core ask for the whole text.
 const HEAD_UNITS: u32 = 128;
 
+/// How the WebSockets of a connection are opened.
+#[derive(Debug, Clone, Default)]
+pub struct WebSocketOptions {
+    /// The subprotocols offered to the server (socket.io-client's `protocols`).
+    pub protocols: Vec<String>,
+    /// Send binary messages as `b<base64>` text frames (`forceBase64`).
+    pub force_base64: bool,
+}
+
 /// What the browser reported about the socket.
 pub enum TransportEvent {
     /// The socket is open.
@@ -63,28 +73,36 @@ pub enum TransportEvent {
     Text { frame: JsValue, head: String },
     /// A binary frame, as an `ArrayBuffer`.
     Binary(JsValue),
-    /// The socket failed; a close follows.
-    Error,
-    /// The socket closed.
-    Close,
+    /// The socket failed (the browser's `error` event); a close follows.
+    Error(JsValue),
+    /// The socket closed; the browser's `CloseEvent` (code, reason) goes to the user.
+    Close(JsValue),
 }
 
 /// An open (or opening) browser WebSocket whose events go to one handler.
 pub struct WebSocketTransport {
     socket: WebSocket,
+    force_base64: bool,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(JsValue, Option<String>, f64)>,
-    _on_error: Closure<dyn FnMut()>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+    _on_close: Closure<dyn FnMut(JsValue)>,
 }
 
 impl WebSocketTransport {
     /// Opens `url`; every event goes to `handler` with its time, from the browser's event loop.
     pub fn open(
         url: &str,
+        options: &WebSocketOptions,
         handler: impl Fn(Instant, TransportEvent) + 'static,
     ) -> Result<Self, JsValue> {
-        let socket = WebSocket::new(url)?;
+        let socket = match options.protocols.as_slice() {
+            [] => WebSocket::new(url)?,
+            protocols => {
+                let protocols: Array = protocols.iter().map(JsValue::from).collect();
+                WebSocket::new_with_str_sequence(url, &protocols)?
+            }
+        };
         socket.set_binary_type(BinaryType::Arraybuffer);
         let handler = std::rc::Rc::new(handler);
 
@@ -108,9 +126,13 @@ impl WebSocketTransport {
         };
         let on_error = {
             let handler = handler.clone();
-            Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Error))
+            Closure::<dyn FnMut(JsValue)>::new(move |event| {
+                handler(now(), TransportEvent::Error(event))
+            })
         };
-        let on_close = Closure::<dyn FnMut()>::new(move || handler(now(), TransportEvent::Close));
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event| {
+            handler(now(), TransportEvent::Close(event))
+        });
         let on_message_shim = message_handler(on_message.as_ref(), HEAD_UNITS);
 
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -119,6 +141,7 @@ impl WebSocketTransport {
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self {
             socket,
+            force_base64: options.force_base64,
             _on_open: on_open,
             _on_message: on_message,
             _on_error: on_error,
@@ -131,9 +154,13 @@ impl WebSocketTransport {
         send_text_frame(&self.socket, head.as_bytes(), body)
     }
 
-    /// Writes a binary frame (`ArrayBuffer`, typed array, `DataView` or `Blob`).
+    /// Writes a binary message (`ArrayBuffer`, typed array, `DataView` or `Blob`): a binary
+    /// frame, or with `forceBase64` a text frame.
     pub fn send_binary(&self, data: &JsValue) -> Result<(), JsValue> {
-        self.socket.unchecked_ref::<Sendable>().send(data)
+        match self.force_base64 {
+            true => self.send_text(&base64_message(data), None),
+            false => self.socket.unchecked_ref::<Sendable>().send(data),
+        }
     }
 }
 

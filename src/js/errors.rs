@@ -4,7 +4,7 @@ use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
 
 use super::payload::decode_connect_error;
-use crate::protocol::socket::{ConnectError, DisconnectReason};
+use crate::protocol::socket::{CloseDetails, ConnectError, TransportFailure};
 
 /// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
 pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
@@ -22,18 +22,19 @@ pub fn type_error(message: &str) -> JsValue {
 }
 
 /// socket.io-client's `TransportError`: `message` (`xhr poll error`, ...), `description` (the
-/// HTTP status) and `context` (the XMLHttpRequest, whose `responseText` has the server's reason).
-pub fn transport_error(message: &str, status: Option<u16>, context: Option<&JsValue>) -> JsValue {
-    let error = Error::new(message);
+/// HTTP status, or a WebSocket's `error` event) and `context` (the XMLHttpRequest, whose
+/// `responseText` has the server's reason).
+pub fn transport_error(failure: &TransportFailure<JsValue>) -> JsValue {
+    let error = Error::new(failure.message);
     let set = |name: &str, value: &JsValue| {
         // Setting a property on a fresh Error cannot fail.
         let _ = Reflect::set(&error, &JsValue::from_str(name), value);
     };
     set("type", &JsValue::from_str("TransportError"));
-    if let Some(status) = status {
-        set("description", &JsValue::from(status));
+    if let Some(description) = &failure.description {
+        set("description", description);
     }
-    if let Some(context) = context {
+    if let Some(context) = &failure.context {
         set("context", context);
     }
     error.into()
@@ -43,9 +44,7 @@ pub fn transport_error(message: &str, status: Option<u16>, context: Option<&JsVa
 pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     match cause {
         ConnectError::Refused(span) => decode_connect_error(&span),
-        ConnectError::Transport(failure) => {
-            transport_error(failure.message, failure.status, failure.context.as_ref())
-        }
+        ConnectError::Transport(failure) => transport_error(&failure),
         ConnectError::Timeout => error_with_data("timeout", None),
         ConnectError::IncompatibleServer => error_with_data(
             "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
@@ -54,19 +53,25 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     }
 }
 
-/// The second argument of `disconnect` (and of the Manager's `close`): for a closed WebSocket
-/// `{ description }` as socket.io-client gives, otherwise an `Error` saying what went wrong.
-pub fn disconnect_details(reason: DisconnectReason, description: Option<&str>) -> JsValue {
-    let Some(text) = description else {
-        return JsValue::UNDEFINED;
-    };
-    match reason {
-        DisconnectReason::TransportClose => {
+/// The second argument of `disconnect` (and of the Manager's `close`), as socket.io-client
+/// gives it: `{ description, context? }` for a closed transport (the WebSocket's `CloseEvent`),
+/// the `TransportError` for a failed one, an `Error` for a parse error, else `undefined`.
+pub fn close_details(details: Option<CloseDetails<JsValue>>) -> JsValue {
+    match details {
+        None => JsValue::UNDEFINED,
+        Some(CloseDetails::Closed {
+            description,
+            context,
+        }) => {
             let details = js_sys::Object::new();
-            let _ = Reflect::set(&details, &JsValue::from_str("description"), &text.into());
+            // Setting a property on a fresh object cannot fail.
+            let _ = Reflect::set(&details, &"description".into(), &description.into());
+            if let Some(context) = context {
+                let _ = Reflect::set(&details, &"context".into(), &context);
+            }
             details.into()
         }
-        DisconnectReason::TransportError => transport_error(text, None, None),
-        _ => error_with_data(text, None),
+        Some(CloseDetails::Failed(failure)) => transport_error(&failure),
+        Some(CloseDetails::Invalid(error)) => error_with_data(error.as_str(), None),
     }
 }

@@ -46,6 +46,24 @@ export interface ManagerOptions {
   withCredentials?: boolean;
   /** Headers for polling requests (browsers cannot set headers on a WebSocket). */
   extraHeaders?: Record<string, string>;
+  /** Fail a polling request that gets no answer within this many ms (`xhr poll error`). */
+  requestTimeout?: number;
+  /** WebSocket subprotocols offered to the server (`new WebSocket(url, protocols)`). */
+  protocols?: string | string[];
+  /**
+   * Options for one transport over the top-level ones (`query`, `timestampRequests`,
+   * `timestampParam`; polling: `withCredentials`, `extraHeaders`, `requestTimeout`; websocket:
+   * `protocols`). A transport's own `query` replaces the whole query, `EIO` and `transport`
+   * included, as in socket.io-client.
+   */
+  transportOptions?: {
+    polling?: Partial<ManagerOptions>;
+    websocket?: Partial<ManagerOptions>;
+  };
+  /** Close the connection cleanly (polling sends its close packet) when the page unloads. Default `false`. */
+  closeOnBeforeunload?: boolean;
+  /** Send binary over WebSocket as base64 text frames, and ask the server to do the same. Default `false`. */
+  forceBase64?: boolean;
   /** Reconnect after the connection drops. Default `true`. */
   reconnection?: boolean;
   /** Give up after this many attempts. Default `Infinity`. */
@@ -83,8 +101,8 @@ export interface ConnectError extends Error {
   data?: unknown;
   /** `"TransportError"` when the connection itself failed (`xhr poll error`, `websocket error`, ...). */
   type?: string;
-  /** For transport errors: the HTTP status, when there was a response. */
-  description?: number;
+  /** For transport errors: the HTTP status (0 when there was no response), or the WebSocket's `error` Event. */
+  description?: number | Event;
   /** For polling errors: the XMLHttpRequest (`responseText` has the server's `{code, message}`). */
   context?: unknown;
 }
@@ -286,8 +304,8 @@ export declare class Socket<
   auth: SocketOptions["auth"];
   /** Emits waiting to be sent (a copy; assign `[]` to drop them). */
   sendBuffer: { type: number; nsp: string; data: unknown[] }[];
-  /** Always empty: events received before CONNECT are delivered right after it. */
-  readonly receiveBuffer: unknown[][];
+  /** Events received before the CONNECT reply (`[event, ...args]`, frozen), delivered right before `connect`. */
+  readonly receiveBuffer: readonly (readonly unknown[])[];
   /** The next emit is dropped unless it can be written at once. */
   readonly volatile: this;
   connect(): this;

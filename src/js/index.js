@@ -158,28 +158,46 @@ const NOTHING = 0;
 const BINARY = 1;
 const BLOB = 2;
 
+// Past this many objects, a walk remembers the objects it has met: only a cycle makes a walk
+// endless, and most emits never get that far.
+const LONG_WALK = 256;
+
 // What an emit's arguments hold, in one walk: NOTHING, BINARY (ArrayBuffer, typed arrays,
-// DataView) and/or BLOB (Blob, File: read before sending). Primitives are skipped without a
-// call: this walk runs on every emit.
-function scan(value, depth = 0) {
-  if (isBinary(value)) return BINARY;
-  if (BlobClass && value instanceof BlobClass) return BLOB;
-  if (depth > 64 || typeof value.toJSON === "function") return NOTHING;
+// DataView) and/or BLOB (Blob, File: read before sending). The walk keeps its own stack, so it
+// reaches any depth; an object met again in a long walk (shared or circular) is skipped.
+// Primitives are never pushed: this walk runs on every emit.
+function scan(root) {
   let found = NOTHING;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      if (typeof item === "object" && item !== null) found |= scan(item, depth + 1);
-    }
-    return found;
-  }
-  for (const key in value) {
-    const item = value[key];
-    if (typeof item === "object" && item !== null && Object.hasOwn(value, key)) {
-      found |= scan(item, depth + 1);
+  let seen;
+  let visits = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (isBinary(value)) found |= BINARY;
+    else if (BlobClass && value instanceof BlobClass) found |= BLOB;
+    else if (typeof value.toJSON === "function") continue;
+    else if (++visits <= LONG_WALK) pushObjects(stack, value);
+    else if (!(seen ??= new Set()).has(value)) {
+      seen.add(value);
+      pushObjects(stack, value);
     }
   }
   return found;
+}
+
+// Pushes the object values among `value`'s own items.
+function pushObjects(stack, value) {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === "object" && item !== null) stack.push(item);
+    }
+    return;
+  }
+  for (const key in value) {
+    const item = value[key];
+    if (typeof item === "object" && item !== null && Object.hasOwn(value, key)) stack.push(item);
+  }
 }
 
 // [JSON text, binary attachments or undefined]: socket.io-parser's encoding, binaries swapped
@@ -194,19 +212,52 @@ function encode(value, binary) {
   return [JSON.stringify(data), attachments];
 }
 
-function withPlaceholders(value, attachments) {
-  if (value === null || typeof value !== "object") return value;
-  if (isBinary(value)) {
-    attachments.push(value);
-    return { _placeholder: true, num: attachments.length - 1 };
+// A copy of `root` with each binary swapped for its placeholder, numbered in document order as
+// socket.io-parser does. The copy is made with its own stack of (container, key) slots, so it
+// reaches any depth. In a long walk an object met again gets the same copy, so that a cycle
+// ends (and JSON.stringify rejects it, as it would the original).
+function withPlaceholders(root, attachments) {
+  const top = [root];
+  const stack = [top, 0];
+  let copies;
+  let visits = 0;
+  while (stack.length > 0) {
+    const key = stack.pop();
+    const holder = stack.pop();
+    const value = holder[key];
+    if (isBinary(value)) {
+      attachments.push(value);
+      holder[key] = { _placeholder: true, num: attachments.length - 1 };
+      continue;
+    }
+    if (typeof value.toJSON === "function") continue;
+    const known = ++visits > LONG_WALK ? (copies ??= new Map()).get(value) : undefined;
+    if (known !== undefined) {
+      holder[key] = known;
+      continue;
+    }
+    const copy = Array.isArray(value) ? value.slice() : Object.assign({}, value);
+    copies?.set(value, copy);
+    holder[key] = copy;
+    pushSlots(stack, copy);
   }
-  if (Array.isArray(value)) return value.map((item) => withPlaceholders(item, attachments));
-  if (typeof value.toJSON === "function") return value;
-  const copy = {};
-  for (const key in value) {
-    if (Object.hasOwn(value, key)) copy[key] = withPlaceholders(value[key], attachments);
+  return top[0];
+}
+
+// Pushes the slots of `copy` that still hold an object, last first (so they pop in order).
+function pushSlots(stack, copy) {
+  if (Array.isArray(copy)) {
+    for (let i = copy.length - 1; i >= 0; i--) {
+      const item = copy[i];
+      if (typeof item === "object" && item !== null) stack.push(copy, i);
+    }
+    return;
   }
-  return copy;
+  const keys = Object.keys(copy);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const item = copy[keys[i]];
+    if (typeof item === "object" && item !== null) stack.push(copy, keys[i]);
+  }
 }
 
 const ILLEGAL_ATTACHMENTS = Symbol("illegal attachments");
@@ -229,17 +280,25 @@ function decodeArray(frame, start, end, attachments) {
   }
 }
 
-function restoreBinaries(value, attachments) {
-  if (value === null || typeof value !== "object") return value;
-  if (value._placeholder === true) {
-    const { num } = value;
-    if (typeof num === "number" && num >= 0 && num < attachments.length) return attachments[num];
-    throw new Error("illegal attachments");
+// Puts the attachments in place of their placeholders, in the freshly parsed tree `root` (an
+// array), walking with its own stack so that any depth is reached.
+function restoreBinaries(root, attachments) {
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    for (const key in value) {
+      const item = value[key];
+      if (item === null || typeof item !== "object" || !Object.hasOwn(value, key)) continue;
+      if (item._placeholder === true) value[key] = attachment(item, attachments);
+      else stack.push(item);
+    }
   }
-  for (const key in value) {
-    if (Object.hasOwn(value, key)) value[key] = restoreBinaries(value[key], attachments);
-  }
-  return value;
+  return root;
+}
+
+function attachment({ num }, attachments) {
+  if (typeof num === "number" && num >= 0 && num < attachments.length) return attachments[num];
+  throw new Error("illegal attachments");
 }
 
 // An event is named by a number or a string that is not reserved (socket.io-parser's rule).
@@ -446,10 +505,17 @@ Object.defineProperties(Socket.prototype, {
       if (Array.isArray(packets) && packets.length === 0) this._clearSendBuffer();
     },
   },
-  // Events received before the CONNECT reply are delivered right after it, never kept longer.
+  // The events received before the CONNECT reply (a recovering server replays missed ones
+  // first), which the listeners get right before "connect": their `[event, ...args]` arrays,
+  // frozen, as socket.io-client keeps them.
   receiveBuffer: {
     get() {
-      return [];
+      return this._receiveBuffer().flatMap(([frame, start, end, attachments, ackId]) => {
+        const args = decodeArray(frame, start, end, attachments);
+        if (!Array.isArray(args) || !isEvent(args)) return [];
+        if (ackId !== undefined) args.push(ackFunction(this, ackId));
+        return [Object.freeze(args)];
+      });
     },
   },
 });

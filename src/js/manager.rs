@@ -11,14 +11,14 @@ use std::rc::Rc;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use super::errors::{connect_error, disconnect_details, type_error};
+use super::errors::{close_details, connect_error, type_error};
 use super::options::{millis_option, IoOptions};
 use super::payload::parse_span;
 use super::socket::Socket;
 use super::target::Target;
 use crate::driver::{Connection, ConnectionConfig, ManagerSink};
 use crate::protocol::client::{ManagerEvent, PacketReport, Settings};
-use crate::protocol::socket::{Auth, ConnectError};
+use crate::protocol::socket::{Auth, CloseDetails, ConnectError};
 use crate::protocol::uri::{Location, ServerUrl};
 
 /// A connection to one server (socket.io-client's `Manager`).
@@ -39,17 +39,17 @@ pub(crate) struct ManagerShared {
 impl Manager {
     /// A manager for `server` with `options`; opens at once when `autoConnect`.
     fn create(server: ServerUrl, options: IoOptions) -> Self {
-        let query = options.query.unwrap_or_else(|| server.query.clone());
         let connection = Connection::new(ConnectionConfig {
             url: server,
             path: options.path,
-            query,
             engine: options.engine,
             settings: options.settings,
             remember_upgrade: options.remember_upgrade,
-            timestamp_param: options.timestamp_param,
-            timestamp_requests: options.timestamp_requests,
+            polling_url: options.polling_url,
+            websocket_url: options.websocket_url,
             http: options.http,
+            websocket: options.websocket,
+            close_on_beforeunload: options.close_on_beforeunload,
         });
         let shared = Rc::new(ManagerShared {
             connection,
@@ -220,6 +220,16 @@ impl ManagerShared {
         }
     }
 
+    /// The details of `close` and `disconnect`: a transport failure is the Manager's `error`
+    /// value, the same object as in socket.io-client.
+    pub(crate) fn close_details(&self, details: Option<CloseDetails<JsValue>>) -> JsValue {
+        let last = self.last_error.borrow().clone();
+        match details {
+            Some(CloseDetails::Failed(_)) if !last.is_undefined() => last,
+            details => close_details(details),
+        }
+    }
+
     /// Tells the listeners what the connection did.
     fn on_event(&self, event: ManagerEvent<JsValue>) {
         let none = JsValue::UNDEFINED;
@@ -231,12 +241,8 @@ impl ManagerShared {
                 ("error", error, none)
             }
             ManagerEvent::Ping => ("ping", none.clone(), none),
-            ManagerEvent::Close {
-                reason,
-                description,
-            } => {
-                let details = disconnect_details(reason.into(), description.as_deref());
-                ("close", reason.as_str().into(), details)
+            ManagerEvent::Close { reason, details } => {
+                ("close", reason.as_str().into(), self.close_details(details))
             }
             ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", n.into(), none),
             ManagerEvent::Reconnect(n) => ("reconnect", n.into(), none),

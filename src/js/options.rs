@@ -1,11 +1,14 @@
 //! The options of `io(url, opts)`, read from a JS object with socket.io-client's defaults.
+//!
+//! The transport-level ones are read per transport from `opts` with `transportOptions[name]`
+//! over it, as socket.io-client merges them when it creates each transport.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::errors::type_error;
 use super::globals::to_js_string;
-use crate::driver::HttpOptions;
+use crate::driver::{HttpOptions, UrlOptions, WebSocketOptions};
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::client::Settings;
 use crate::protocol::engine::{EngineConfig, TransportKind};
@@ -16,8 +19,6 @@ use crate::protocol::uri::{encode_query, engine_path};
 pub struct IoOptions {
     /// The Engine.IO path, normalised (`/socket.io/`).
     pub path: String,
-    /// The `query` option, encoded; `None` when absent (the URL's own query applies).
-    pub query: Option<String>,
     /// The `auth` object sent with CONNECT, or a function `(cb) => cb(auth)`.
     pub auth: Option<JsValue>,
     /// `retries` and `ackTimeout`.
@@ -30,12 +31,16 @@ pub struct IoOptions {
     pub engine: EngineConfig,
     /// `rememberUpgrade`.
     pub remember_upgrade: bool,
-    /// `timestampRequests` (unset: polling requests only).
-    pub timestamp_requests: Option<bool>,
-    /// `timestampParam`.
-    pub timestamp_param: String,
-    /// `withCredentials` and `extraHeaders`.
+    /// Polling's `query`, `timestampRequests`, `timestampParam` and `forceBase64`.
+    pub polling_url: UrlOptions,
+    /// The WebSocket's `query`, `timestampRequests`, `timestampParam` and `forceBase64`.
+    pub websocket_url: UrlOptions,
+    /// Polling's `withCredentials`, `extraHeaders` and `requestTimeout`.
     pub http: HttpOptions,
+    /// `protocols` and `forceBase64`.
+    pub websocket: WebSocketOptions,
+    /// `closeOnBeforeunload`.
+    pub close_on_beforeunload: bool,
 }
 
 impl IoOptions {
@@ -50,9 +55,10 @@ impl IoOptions {
             // The driver gives the page's memory when `rememberUpgrade` is set.
             remember_upgrade: None,
         };
+        let polling = transport_view(opts, "polling")?;
+        let websocket = transport_view(opts, "websocket")?;
         Ok(Self {
             path: engine_path(&path, add_trailing_slash),
-            query: query_option(&option(opts, "query")?)?,
             auth: typed_option(opts, "auth", "an object or a function", |value| {
                 (value.is_object() || value.is_function()).then_some(value)
             })?,
@@ -64,15 +70,70 @@ impl IoOptions {
             auto_connect: bool_option(opts, "autoConnect")?.unwrap_or(true),
             engine,
             remember_upgrade: bool_option(opts, "rememberUpgrade")?.unwrap_or(false),
-            timestamp_requests: bool_option(opts, "timestampRequests")?,
-            timestamp_param: string_option(opts, "timestampParam")?
-                .unwrap_or_else(|| String::from("t")),
-            http: HttpOptions {
-                with_credentials: bool_option(opts, "withCredentials")?.unwrap_or(false),
-                extra_headers: string_pairs(&option(opts, "extraHeaders")?, "extraHeaders")?,
+            polling_url: url_options(&polling, true)?,
+            websocket_url: url_options(&websocket, false)?,
+            http: http_options(&polling.opts)?,
+            websocket: WebSocketOptions {
+                protocols: strings_option(&websocket.opts, "protocols")?,
+                force_base64: force_base64(&websocket.opts)?,
             },
+            close_on_beforeunload: bool_option(opts, "closeOnBeforeunload")?.unwrap_or(false),
         })
     }
+}
+
+/// The options one transport sees: `opts` with `opts.transportOptions[name]` over it.
+struct TransportView {
+    opts: JsValue,
+    /// `transportOptions[name]` has a `query`, which replaces the whole query.
+    own_query: bool,
+}
+
+fn transport_view(opts: &JsValue, name: &str) -> Result<TransportView, JsValue> {
+    let overrides = option(&option(opts, "transportOptions")?, name)?;
+    if !overrides.is_object() {
+        return Ok(TransportView {
+            opts: opts.clone(),
+            own_query: false,
+        });
+    }
+    // Object.assign skips an undefined `opts`.
+    let merged = Object::assign(&Object::new(), opts.unchecked_ref());
+    Object::assign(&merged, overrides.unchecked_ref());
+    Ok(TransportView {
+        opts: merged.into(),
+        own_query: !option(&overrides, "query")?.is_undefined(),
+    })
+}
+
+/// A transport's `query`, `timestampRequests`, `timestampParam` and `forceBase64`;
+/// `stamped_by_default`: socket.io-client stamps polling URLs unless told not to, WebSocket URLs
+/// only when told to.
+fn url_options(view: &TransportView, stamped_by_default: bool) -> Result<UrlOptions, JsValue> {
+    let opts = &view.opts;
+    let stamped = bool_option(opts, "timestampRequests")?.unwrap_or(stamped_by_default);
+    let param = string_option(opts, "timestampParam")?.unwrap_or_else(|| String::from("t"));
+    Ok(UrlOptions {
+        query: query_option(&option(opts, "query")?)?,
+        whole_query: view.own_query,
+        timestamp_param: stamped.then_some(param),
+        base64: force_base64(opts)?,
+    })
+}
+
+fn force_base64(opts: &JsValue) -> Result<bool, JsValue> {
+    Ok(bool_option(opts, "forceBase64")?.unwrap_or(false))
+}
+
+/// `withCredentials`, `extraHeaders` and `requestTimeout` (0 means none, as in socket.io-client).
+fn http_options(opts: &JsValue) -> Result<HttpOptions, JsValue> {
+    Ok(HttpOptions {
+        with_credentials: bool_option(opts, "withCredentials")?.unwrap_or(false),
+        extra_headers: string_pairs(&option(opts, "extraHeaders")?, "extraHeaders")?,
+        timeout: millis_option(opts, "requestTimeout")?
+            .filter(|ms| *ms > 0)
+            .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
+    })
 }
 
 /// The Manager's reconnection options, defaulted as socket.io-client does (`0` counts as unset
@@ -163,6 +224,24 @@ fn string_pairs(object: &JsValue, name: &str) -> Result<Vec<(String, String)>, J
             let entry = Array::from(&entry);
             (to_js_string(&entry.get(0)), to_js_string(&entry.get(1)))
         })
+        .collect())
+}
+
+/// A string or an array of strings (`String()` of each item), as a list.
+fn strings_option(opts: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
+    let value = option(opts, name)?;
+    if let Some(text) = value.as_string() {
+        return Ok(vec![text]);
+    }
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(&value) {
+        return Err(invalid(name, "a string or an array of strings"));
+    }
+    Ok(Array::from(&value)
+        .iter()
+        .map(|item| to_js_string(&item))
         .collect())
 }
 

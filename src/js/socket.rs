@@ -12,7 +12,6 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::errors::disconnect_details;
 use super::globals::parse_json;
 use super::manager::ManagerShared;
 use super::payload::{json_at, outbound};
@@ -180,6 +179,30 @@ impl Socket {
         }
     }
 
+    /// The events received before the CONNECT reply, waiting for it: `[frame, start, end,
+    /// attachments, ackId]` for each, which index.js decodes as it decodes `_onEvent`'s.
+    #[wasm_bindgen(js_name = "_receiveBuffer")]
+    pub fn receive_buffer(&self) -> Array {
+        let events = self
+            .socket_id()
+            .and_then(|id| self.connection().read(|client| client.receive_buffer(id)))
+            .unwrap_or_default();
+        let optional = |value: Option<JsValue>| value.unwrap_or(JsValue::UNDEFINED);
+        events
+            .iter()
+            .map(|event| {
+                let json = json_at(&event.data, &event.attachments);
+                Array::of5(
+                    json.frame,
+                    &json.start.into(),
+                    &optional(json.end.map(JsValue::from)),
+                    &optional(json.attachments.map(JsValue::from)),
+                    &optional(event.ack_id.map(|id| JsValue::from_f64(id as f64))),
+                )
+            })
+            .collect()
+    }
+
     /// Drops the emits waiting in the send buffer.
     #[wasm_bindgen(js_name = "_clearSendBuffer")]
     pub fn clear_send_buffer(&self) {
@@ -272,11 +295,8 @@ impl SocketShared {
                 let error = self.manager.connect_error(cause);
                 target.notice("connect_error", &error, &none);
             }
-            SocketEvent::Disconnect {
-                reason,
-                description,
-            } => {
-                let details = disconnect_details(reason, description.as_deref());
+            SocketEvent::Disconnect { reason, details } => {
+                let details = self.manager.close_details(details);
                 target.notice("disconnect", &reason.as_str().into(), &details);
             }
             SocketEvent::Event(inbound) => {

@@ -22,12 +22,12 @@ use super::engine::{
     CloseReason, Command, EngineConfig, EngineSession, Frame, Received, TransportId,
 };
 use super::engine_packet::{
-    decode_payload_packet, decode_text, PacketType, PayloadPacket, TextPacket, RECORD_SEPARATOR,
+    decode_packet, decode_text, PacketType, PayloadPacket, TextPacket, RECORD_SEPARATOR,
 };
 use super::payload::Payload;
 use super::socket::{
-    Auth, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound,
-    SocketEvent, SocketOptions, TextIndex, TransportFailure,
+    Auth, CloseDetails, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket,
+    Outbound, SocketEvent, SocketOptions, TextIndex, TransportFailure,
 };
 use super::socket_packet::{self, Header, PacketKind};
 use super::{json, DecodeError, Instant};
@@ -72,7 +72,7 @@ pub enum ManagerEvent<P> {
     /// The session closed.
     Close {
         reason: CloseReason,
-        description: Option<String>,
+        details: Option<CloseDetails<P>>,
     },
     /// Reconnection attempt number n is starting.
     ReconnectAttempt(u32),
@@ -292,7 +292,7 @@ impl<P: Payload> Client<P> {
         self.skip_reconnect = true;
         self.reconnecting = false;
         self.reconnect_at = None;
-        self.on_closed(now, CloseReason::ForcedClose, None, None);
+        self.on_closed(now, CloseReason::ForcedClose, None);
         self.phase = Phase::Closed;
     }
 
@@ -394,6 +394,13 @@ impl<P: Payload> Client<P> {
             .map_or_else(Vec::new, NamespaceSocket::buffered)
     }
 
+    /// The events of the socket that wait for its CONNECT reply (see
+    /// [`NamespaceSocket::receive_buffer`]).
+    pub fn receive_buffer(&self, id: SocketId) -> Vec<Inbound<P>> {
+        self.socket_ref(id)
+            .map_or_else(Vec::new, |socket| socket.receive_buffer().to_vec())
+    }
+
     /// Drops the emits waiting in the socket's send buffer.
     pub fn clear_send_buffer(&mut self, id: SocketId) {
         if let Some(socket) = self.socket_mut(id) {
@@ -480,7 +487,7 @@ impl<P: Payload> Client<P> {
         let start = body.next;
         body.next = start + record.len() + RECORD_SEPARATOR.len_utf8();
         let record = body.text.get(start..start + record.len()).unwrap_or("");
-        match decode_payload_packet(record)? {
+        match decode_packet(record)? {
             PayloadPacket::Text(packet) => {
                 let source = Source {
                     text: &body.text,
@@ -527,17 +534,17 @@ impl<P: Payload> Client<P> {
         id: TransportId,
         failure: TransportFailure<P>,
     ) {
-        self.transport_lost(now, id, CloseReason::TransportError, failure);
+        self.transport_lost(now, id, CloseDetails::Failed(failure));
     }
 
-    /// Transport `id` closed on its own (a WebSocket `close` without an error before it).
-    pub fn handle_transport_close(&mut self, now: Instant, id: TransportId) {
-        let failure = TransportFailure {
-            message: "websocket error",
-            status: None,
-            context: None,
+    /// Transport `id` closed on its own (a WebSocket `close` without an error before it);
+    /// `context` is the driver's close event.
+    pub fn handle_transport_close(&mut self, now: Instant, id: TransportId, context: Option<P>) {
+        let details = CloseDetails::Closed {
+            description: "websocket connection closed",
+            context,
         };
-        self.transport_lost(now, id, CloseReason::TransportClose, failure);
+        self.transport_lost(now, id, details);
     }
 
     /// The timer armed for [`poll_timeout`](Self::poll_timeout) fired.
@@ -547,7 +554,7 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .and_then(|engine| engine.handle_timeout(now));
         if let Some(reason) = expired {
-            self.on_closed(now, reason, None, None);
+            self.on_closed(now, reason, None);
         }
         if let Phase::Opening {
             deadline: Some(deadline),
@@ -673,27 +680,19 @@ impl<P: Payload> Client<P> {
     }
 
     /// The open connection closed: every active socket is told, then reconnection starts.
-    fn on_closed(
-        &mut self,
-        now: Instant,
-        reason: CloseReason,
-        failure: Option<TransportFailure<P>>,
-        description: Option<&str>,
-    ) {
-        let description = description.or(failure.as_ref().map(|failure| failure.message));
-        let description = description.map(str::to_owned);
+    fn on_closed(&mut self, now: Instant, reason: CloseReason, details: Option<CloseDetails<P>>) {
         self.drop_engine();
         self.backoff.reset();
-        if let Some(failure) = failure.filter(|_| reason == CloseReason::TransportError) {
-            self.report_error(&ConnectError::Transport(failure));
+        if let Some(CloseDetails::Failed(failure)) = &details {
+            self.report_error(&ConnectError::Transport(failure.clone()));
         }
         self.outputs.push_back(Output::Manager(ManagerEvent::Close {
             reason,
-            description: description.clone(),
+            details: details.clone(),
         }));
         for id in self.active_sockets() {
             self.with_socket(id, |socket, out| {
-                socket.on_connection_closed(now, reason.into(), description.as_deref(), out)
+                socket.on_connection_closed(now, reason.into(), details.clone(), out)
             });
         }
         if self.settings.reconnection && !self.skip_reconnect {
@@ -759,13 +758,7 @@ impl<P: Payload> Client<P> {
             .collect()
     }
 
-    fn transport_lost(
-        &mut self,
-        now: Instant,
-        id: TransportId,
-        reason: CloseReason,
-        failure: TransportFailure<P>,
-    ) {
+    fn transport_lost(&mut self, now: Instant, id: TransportId, details: CloseDetails<P>) {
         self.on_retiring(id, |engine| {
             engine.handle_transport_lost(id);
         });
@@ -774,13 +767,16 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .is_some_and(|engine| engine.handle_transport_lost(id));
         if closed {
-            // socket.io-client describes a WebSocket that closed under an open session so.
-            let description =
-                (reason == CloseReason::TransportClose).then_some("websocket connection closed");
             match self.phase {
-                Phase::Open => self.on_closed(now, reason, Some(failure), description),
+                Phase::Open => {
+                    let reason = match details {
+                        CloseDetails::Failed(_) => CloseReason::TransportError,
+                        _ => CloseReason::TransportClose,
+                    };
+                    self.on_closed(now, reason, Some(details))
+                }
                 Phase::Opening { .. } | Phase::Closed => {
-                    self.on_open_failed(now, ConnectError::Transport(failure))
+                    self.on_open_failed(now, ConnectError::Transport(details.into_failure()))
                 }
             }
         }
@@ -790,7 +786,8 @@ impl<P: Payload> Client<P> {
     /// Ends an input: a decode error closes with `parse error`; commands reach the outputs.
     fn finish_input(&mut self, now: Instant, result: Result<(), DecodeError>) {
         if let Err(error) = result {
-            self.on_closed(now, CloseReason::ParseError, None, Some(error.as_str()));
+            let details = Some(CloseDetails::Invalid(error));
+            self.on_closed(now, CloseReason::ParseError, details);
         }
         self.flush(now);
     }
@@ -826,7 +823,10 @@ impl<P: Payload> Client<P> {
         text: &str,
         handle: P,
     ) -> Result<(), DecodeError> {
-        let packet = decode_text(text)?;
+        let packet = match decode_packet(text)? {
+            PayloadPacket::Text(packet) => packet,
+            PayloadPacket::Binary(bytes) => return self.on_binary(now, id, P::from_bytes(&bytes)),
+        };
         let mut utf16 = Utf16Cursor::default();
         let source = Source {
             text,
@@ -851,7 +851,11 @@ impl<P: Payload> Client<P> {
             Received::Opened => self.on_opened(),
             Received::Message(data) => self.on_packet(now, data, source)?,
             Received::Closed(reason) => {
-                self.on_closed(now, reason, None, Some("transport closed by the server"))
+                let details = CloseDetails::Closed {
+                    description: "transport closed by the server",
+                    context: None,
+                };
+                self.on_closed(now, reason, Some(details))
             }
             Received::Ping => self.outputs.push_back(Output::Manager(ManagerEvent::Ping)),
             Received::Nothing => {}
@@ -1062,7 +1066,7 @@ impl<P: Payload> Client<P> {
             .as_mut()
             .and_then(|engine| engine.check_heartbeat(now));
         if let Some(reason) = expired {
-            self.on_closed(now, reason, None, None);
+            self.on_closed(now, reason, None);
         }
         self.move_commands();
     }

@@ -85,7 +85,7 @@ pub enum PayloadPacket<'a> {
 /// `Err` once, then `None`).
 pub fn decode_payload(body: &str) -> impl Iterator<Item = Result<PayloadPacket<'_>, DecodeError>> {
     body.split(RECORD_SEPARATOR)
-        .map(decode_payload_packet)
+        .map(decode_packet)
         .scan(false, |failed, packet| {
             if *failed {
                 return None;
@@ -95,7 +95,9 @@ pub fn decode_payload(body: &str) -> impl Iterator<Item = Result<PayloadPacket<'
         })
 }
 
-pub fn decode_payload_packet(packet: &str) -> Result<PayloadPacket<'_>, DecodeError> {
+/// One packet of a polling body, or a WebSocket text frame: `b<base64>` is a binary message
+/// (over WebSocket when the client asked for base64 with `b64`).
+pub fn decode_packet(packet: &str) -> Result<PayloadPacket<'_>, DecodeError> {
     match packet.strip_prefix(BINARY_PREFIX) {
         Some(encoded) => base64::decode(encoded).map(PayloadPacket::Binary),
         None => decode_text(packet).map(PayloadPacket::Text),

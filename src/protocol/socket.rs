@@ -13,7 +13,7 @@ use super::acks::{AckTable, Ticket, Waiter};
 use super::engine::{CloseReason, Frame};
 use super::engine_packet::PacketType;
 use super::socket_packet::{self, PacketKind};
-use super::{json, Instant};
+use super::{json, DecodeError, Instant};
 
 /// The JSON part of a received packet: the frame (or polling body) it arrived in and where in
 /// it the JSON lies. The browser slices the original JS string at the UTF-16 indices and hands
@@ -42,10 +42,50 @@ pub struct TextIndex {
 pub struct TransportFailure<P> {
     /// `xhr poll error`, `xhr post error` or `websocket error`.
     pub message: &'static str,
-    /// The HTTP status, when there was a response.
-    pub status: Option<u16>,
+    /// What the driver says about it: a request's HTTP status, a WebSocket's `error` event.
+    pub description: Option<P>,
     /// What the driver has to show for it (the XMLHttpRequest in the browser).
     pub context: Option<P>,
+}
+
+/// What socket.io-client tells after the reason when a connection closes (the `description`
+/// argument of `disconnect` and of the Manager's `close`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseDetails<P> {
+    /// The transport closed: `{ description, context }`, the context being the driver's close
+    /// event when it has one (a WebSocket's `CloseEvent`).
+    Closed {
+        description: &'static str,
+        context: Option<P>,
+    },
+    /// The transport failed: its `TransportError`.
+    Failed(TransportFailure<P>),
+    /// The server sent something that does not decode (`parse error`).
+    Invalid(DecodeError),
+}
+
+impl<P> CloseDetails<P> {
+    /// The text of the details: the description, the error message or the decode error.
+    pub fn description(&self) -> &'static str {
+        match self {
+            Self::Closed { description, .. } => description,
+            Self::Failed(failure) => failure.message,
+            Self::Invalid(error) => error.as_str(),
+        }
+    }
+
+    /// What to report when the connection was not open yet: a transport that closed before the
+    /// handshake without an error (only a WebSocket closes on its own) failed as a WebSocket.
+    pub fn into_failure(self) -> TransportFailure<P> {
+        match self {
+            Self::Failed(failure) => failure,
+            Self::Closed { .. } | Self::Invalid(_) => TransportFailure {
+                message: "websocket error",
+                description: None,
+                context: None,
+            },
+        }
+    }
 }
 
 /// An event the server emitted, with its binary attachments in order.
@@ -143,10 +183,10 @@ pub enum SocketEvent<P> {
     AckFailed { ticket: Ticket, cause: AckFailure },
     /// The namespace could not connect.
     ConnectError(ConnectError<P>),
-    /// The namespace is disconnected; `description` says more where there is more to say.
+    /// The namespace is disconnected; `details` say more where there is more to say.
     Disconnect {
         reason: DisconnectReason,
-        description: Option<String>,
+        details: Option<CloseDetails<P>>,
     },
     /// The server emitted an event.
     Event(Inbound<P>),
@@ -329,6 +369,11 @@ impl<P: Clone> NamespaceSocket<P> {
         buffered
             .chain(self.queue.iter().map(|q| q.event.data.clone()))
             .collect()
+    }
+
+    /// The events that arrived before the CONNECT reply, waiting for it (`socket.receiveBuffer`).
+    pub fn receive_buffer(&self) -> &[Inbound<P>] {
+        &self.receive_buffer
     }
 
     /// Drops every emit waiting in the send buffer (`socket.sendBuffer = []`).
@@ -533,14 +578,11 @@ impl<P: Clone> NamespaceSocket<P> {
         &mut self,
         now: Instant,
         reason: DisconnectReason,
-        description: Option<&str>,
+        details: Option<CloseDetails<P>>,
         out: &mut Effects<P>,
     ) {
         self.set_disconnected();
-        out.events.push(SocketEvent::Disconnect {
-            reason,
-            description: description.map(str::to_owned),
-        });
+        out.events.push(SocketEvent::Disconnect { reason, details });
         self.clear_acks(now, out);
     }
 

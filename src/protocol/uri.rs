@@ -75,20 +75,7 @@ impl ServerUrl {
         query: &str,
         sid: Option<&str>,
     ) -> String {
-        let scheme = match (websocket, self.secure) {
-            (true, true) => "wss://",
-            (true, false) => "ws://",
-            (false, true) => "https://",
-            (false, false) => "http://",
-        };
-        let mut url = String::with_capacity(64 + query.len());
-        url.push_str(scheme);
-        url.push_str(&self.host);
-        if self.port != default_port(self.secure) {
-            url.push(':');
-            push_decimal(&mut url, u64::from(self.port));
-        }
-        url.push_str(path);
+        let mut url = self.base_url(websocket, path, query.len());
         url.push('?');
         if !query.is_empty() {
             url.push_str(query);
@@ -100,6 +87,36 @@ impl ServerUrl {
             url.push_str("&sid=");
             push_component(&mut url, sid);
         }
+        url
+    }
+
+    /// The URL of a transport whose whole query the user gave: socket.io-client's
+    /// `transportOptions[name].query` replaces its `EIO`, `transport` and `sid` too.
+    pub fn url_with_query(&self, websocket: bool, path: &str, query: &str) -> String {
+        let mut url = self.base_url(websocket, path, query.len());
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        url
+    }
+
+    /// Scheme, host, port (unless the scheme's default) and `path`, with room for a query.
+    fn base_url(&self, websocket: bool, path: &str, query_len: usize) -> String {
+        let scheme = match (websocket, self.secure) {
+            (true, true) => "wss://",
+            (true, false) => "ws://",
+            (false, true) => "https://",
+            (false, false) => "http://",
+        };
+        let mut url = String::with_capacity(64 + query_len);
+        url.push_str(scheme);
+        url.push_str(&self.host);
+        if self.port != default_port(self.secure) {
+            url.push(':');
+            push_decimal(&mut url, u64::from(self.port));
+        }
+        url.push_str(path);
         url
     }
 }
@@ -355,6 +372,14 @@ mod tests {
         assert_eq!(
             url.transport_url(false, "/io", "", None),
             "https://example.com/io?EIO=4&transport=polling"
+        );
+        assert_eq!(
+            url.url_with_query(true, "/io/", "EIO=4&x=1"),
+            "wss://example.com/io/?EIO=4&x=1"
+        );
+        assert_eq!(
+            url.url_with_query(false, "/io/", ""),
+            "https://example.com/io/"
         );
     }
 

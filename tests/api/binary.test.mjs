@@ -46,6 +46,9 @@ function setup(state) {
     });
 }
 
+// Deeper than any fixed recursion limit a client might set for finding binaries.
+const DEEP = 150;
+
 const newState = () => ({ socket: null, received: [], order: [], errors: [], disconnects: [] });
 
 // Defined in the page: the payload with every binary type, nested, mixed with JSON (8 attachments).
@@ -101,6 +104,25 @@ for (const transport of TRANSPORTS) {
     assert.deepEqual(state.received[0], expectedPayload("Buffer"), "the server got each binary as a Buffer with the right bytes");
     assert.deepEqual(r.described, expectedPayload("ArrayBuffer"), "the client gets every binary back as an ArrayBuffer");
     assert.equal(r.topLevel, true, "instanceof ArrayBuffer");
+  });
+
+  test(`binary over ${transport}: a binary nested ${DEEP} levels deep (and nothing shallower) round trips byte for byte`, T, async (t) => {
+    const state = newState();
+    const { page } = await openSocket(t, state, transport);
+    const r = await page.evaluate(async (depth) => {
+      let value = { bytes: new Uint8Array([1, 2, 250]) };
+      for (let i = 0; i < depth; i++) value = i % 2 ? { next: value } : [value, i];
+      const echoed = waitFor(socket, "echo");
+      socket.emit("echo", "deep", value);
+      const [, back] = await echoed;
+      let node = back;
+      for (let i = depth - 1; i >= 0; i--) node = i % 2 ? node.next : node[0];
+      return describe(node.bytes);
+    }, DEEP);
+    assert.deepEqual(r, { $bin: "ArrayBuffer", bytes: [1, 2, 250] }, "the client gets the bytes back");
+    let node = state.received[0][1];
+    for (let i = DEEP - 1; i >= 0; i--) node = i % 2 ? node.next : node[0];
+    assert.deepEqual(node.bytes, { $bin: "Buffer", bytes: [1, 2, 250] }, "the server got them as a Buffer");
   });
 
   test(`binary over ${transport}: inside acks both ways (client emit ack, server emitWithAck)`, T, async (t) => {

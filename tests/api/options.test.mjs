@@ -8,7 +8,7 @@
 //   node --test tests/api/options.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { IS_WASM, T, ioServer, serveBasics, startBlackhole, until, useBrowser } from "./harness.mjs";
+import { T, ioServer, serveBasics, startBlackhole, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
@@ -170,7 +170,7 @@ test("timestampRequests / timestampParam: polling requests carry a cache-busting
   assert.ok(ws.length === 1 && query(ws[0].line).has("t"), "timestampRequests: true adds it to the WebSocket URL too");
 });
 
-test("extraHeaders and transportOptions.polling.extraHeaders are sent with polling requests", { ...T, skip: IS_WASM && "socketio-wasm: `transportOptions` is not implemented (top-level `extraHeaders` is)" }, async (t) => {
+test("extraHeaders and transportOptions.polling.extraHeaders are sent with polling requests", T, async (t) => {
   const { srv, requests } = await recordingServer(t);
   const page = await browser.open(t);
   await page.evaluate(async ({ url }) => {
@@ -188,6 +188,34 @@ test("extraHeaders and transportOptions.polling.extraHeaders are sent with polli
     assert.equal(req.headers["x-custom"], "one", req.line);
     assert.equal(req.headers["x-polling"], "two", req.line);
   }
+});
+
+test("transportOptions.websocket: its query replaces the whole query (EIO and transport included); its protocols and timestampRequests apply", T, async (t) => {
+  const { srv, requests } = await recordingServer(t);
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const socket = io(url, {
+      transports: ["websocket"],
+      query: { top: "1" },
+      transportOptions: {
+        websocket: {
+          // socket.io-client adds no EIO, transport or sid to a transport's own query.
+          query: { EIO: 4, transport: "websocket", ws: "2" },
+          protocols: ["chat-v1"],
+          timestampRequests: true,
+          timestampParam: "ts",
+        },
+      },
+    });
+    await waitFor(socket, "connect");
+    return new Promise((resolve) => socket.emit("whoami", resolve));
+  }, { url: srv.url });
+  assert.equal(r.transport, "websocket");
+  assert.equal(r.query.ws, "2");
+  assert.equal(r.query.top, undefined, "the top-level query is replaced");
+  const upgrade = requests.find((x) => x.line.startsWith("UPGRADE "));
+  assert.deepEqual([...query(upgrade.line).keys()], ["EIO", "transport", "ws", "ts"]);
+  assert.equal(upgrade.headers["sec-websocket-protocol"], "chat-v1");
 });
 
 test("withCredentials: true sends the server's cookie with cross-origin requests; false does not", T, async (t) => {
@@ -222,10 +250,10 @@ test("addTrailingSlash: false requests /socket.io?EIO=... (no trailing slash)", 
   assert.ok(requests.every((x) => x.line.split(" ")[1].startsWith("/socket.io?")), requests.map((x) => x.line).join("\n"));
 });
 
-test("forceBase64: binary goes out as base64 text frames over websocket and still arrives as binary", { ...T, skip: IS_WASM && "socketio-wasm: `forceBase64` is not implemented: binary frames are always binary on WebSocket" }, async (t) => {
+test("forceBase64: binary goes out as base64 text frames over websocket and still arrives as binary", T, async (t) => {
   const frames = [];
   const received = [];
-  const { srv } = await recordingServer(t, {}, (io) =>
+  const { srv, requests } = await recordingServer(t, {}, (io) =>
     io.on("connection", (socket) => {
       socket.conn.transport.socket?.on("message", (data, isBinary) => frames.push({ isBinary, text: isBinary ? null : String(data) }));
       socket.on("ack", (buf) => received.push(Buffer.isBuffer(buf) ? [...buf] : typeof buf));
@@ -251,9 +279,11 @@ test("forceBase64: binary goes out as base64 text frames over websocket and stil
   assert.ok(frames.length > 0);
   assert.ok(frames.every((f) => !f.isBinary), "no binary frame from the client");
   assert.ok(frames.some((f) => f.text === "bAQID"), `the attachment as "b" + base64: ${JSON.stringify(frames)}`);
+  const upgrade = requests.find((x) => x.line.startsWith("UPGRADE "));
+  assert.equal(query(upgrade.line).get("b64"), "1", "the server is asked for base64 too");
 });
 
-test("requestTimeout: a polling request that gets no answer fails after requestTimeout ms", { ...T, skip: IS_WASM && "socketio-wasm: `requestTimeout` is not implemented yet" }, async (t) => {
+test("requestTimeout: a polling request that gets no answer fails after requestTimeout ms", T, async (t) => {
   const hole = await startBlackhole();
   t.after(() => hole.close());
   const page = await browser.open(t);
@@ -268,7 +298,7 @@ test("requestTimeout: a polling request that gets no answer fails after requestT
   assert.ok(r.elapsed >= 280 && r.elapsed < 2000, `after ~300 ms (${Math.round(r.elapsed)})`);
 });
 
-test("protocols: the WebSocket subprotocols are offered in the upgrade request", { ...T, skip: IS_WASM && "socketio-wasm: `protocols` (WebSocket subprotocols) is not implemented yet" }, async (t) => {
+test("protocols: the WebSocket subprotocols are offered in the upgrade request", T, async (t) => {
   const { srv, requests } = await recordingServer(t);
   const page = await browser.open(t);
   const r = await page.evaluate(async ({ url }) => {
@@ -281,7 +311,7 @@ test("protocols: the WebSocket subprotocols are offered in the upgrade request",
   assert.equal(upgrade.headers["sec-websocket-protocol"], "chat-v1, chat-v2");
 });
 
-test("closeOnBeforeunload: true closes a polling session cleanly when the page unloads (server: 'transport close'); false leaves it to the browser ('transport error')", { ...T, skip: IS_WASM && "socketio-wasm: `closeOnBeforeunload` is not implemented yet" }, async (t) => {
+test("closeOnBeforeunload: true closes a polling session cleanly when the page unloads (server: 'transport close'); false leaves it to the browser ('transport error')", T, async (t) => {
   const reasons = {};
   const srv = await ioServer(t, {
     setup: (io) =>
@@ -299,4 +329,30 @@ test("closeOnBeforeunload: true closes a polling session cleanly when the page u
     await until(() => reasons[mode], 3000, `the server-side disconnect (${mode})`);
   }
   assert.deepEqual(reasons, { true: "transport close", false: "transport error" });
+});
+
+test("closeOnBeforeunload: the page's beforeunload listener lives while the connection is open", T, async (t) => {
+  const srv = await ioServer(t, { setup: (io) => serveBasics(io) });
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const listeners = new Set();
+    const add = window.addEventListener;
+    const remove = window.removeEventListener;
+    window.addEventListener = function (type, fn, ...rest) {
+      if (type === "beforeunload") listeners.add(fn);
+      return add.call(this, type, fn, ...rest);
+    };
+    window.removeEventListener = function (type, fn, ...rest) {
+      if (type === "beforeunload") listeners.delete(fn);
+      return remove.call(this, type, fn, ...rest);
+    };
+    const before = listeners.size;
+    const socket = io(url, { transports: ["polling"], closeOnBeforeunload: true });
+    await waitFor(socket, "connect");
+    const open = listeners.size;
+    socket.disconnect();
+    await sleep(50);
+    return { before, open, closed: listeners.size };
+  }, { url: srv.url });
+  assert.deepEqual(r, { before: 0, open: 1, closed: 0 });
 });

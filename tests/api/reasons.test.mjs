@@ -11,7 +11,7 @@
 //   node --test tests/api/reasons.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { IS_WASM, T, ioServer, serveBasics, stopPings, until, useBrowser } from "./harness.mjs";
+import { T, ioServer, serveBasics, stopPings, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
@@ -198,7 +198,7 @@ test("reason 'transport close' over polling (server closes the transport): descr
   assert.deepEqual(state.serverReasons, ["forced close"]);
 });
 
-test("reason 'transport close' over websocket (server closes the transport): description { description: 'websocket connection closed', context: CloseEvent }; reconnects", { ...T, skip: IS_WASM && "socketio-wasm: the description has no `context` (CloseEvent) yet" }, async (t) => {
+test("reason 'transport close' over websocket (server closes the transport): description { description: 'websocket connection closed', context: CloseEvent }; reconnects", T, async (t) => {
   const { r } = await disconnectWith(t, { transports: ["websocket"], trigger: "close-transport" });
   assert.equal(r.reason, "transport close");
   assert.equal(r.description.description, "websocket connection closed");
@@ -208,7 +208,7 @@ test("reason 'transport close' over websocket (server closes the transport): des
   assert.equal(r.reconnected, true);
 });
 
-test("reason 'transport close' over websocket when the TCP connection is cut: CloseEvent code 1006; reconnects", { ...T, skip: IS_WASM && "socketio-wasm: the description has no `context` (CloseEvent) yet" }, async (t) => {
+test("reason 'transport close' over websocket when the TCP connection is cut: CloseEvent code 1006; reconnects", T, async (t) => {
   const state = { serverReasons: [] };
   const srv = await ioServer(t, {
     setup: (io) => {
@@ -246,13 +246,14 @@ test("reason 'ping timeout' when the server stops sending pings: description und
   assert.equal(r.reconnected, true);
 });
 
-test("reason 'transport error' over polling (the pending GET is cut): description is the TransportError 'xhr poll error'; Manager 'error' first; reconnects", { ...T, skip: IS_WASM && "socketio-wasm: the TransportError description lacks the HTTP status and context yet" }, async (t) => {
+test("reason 'transport error' over polling (the pending GET is cut): description is the TransportError 'xhr poll error'; Manager 'error' first; reconnects", T, async (t) => {
   const { r } = await disconnectWith(t, { transports: ["polling"], trigger: "cut-poll" });
   assert.equal(r.reason, "transport error");
   assert.equal(r.description.$error, "Error");
   assert.equal(r.description.message, "xhr poll error");
   assert.equal(r.description.type, "TransportError");
   assert.equal(typeof r.description.description, "number", "description.description: the HTTP status");
+  assert.equal(r.description.context, "XMLHttpRequest", "description.context: the request");
   const errorAt = r.events.indexOf("error");
   assert.ok(errorAt >= 0 && errorAt < r.events.indexOf("disconnect"), `Manager "error" before "disconnect": ${r.events}`);
   assert.ok(!r.events.includes("connect_error"), "no connect_error for a connected socket");
@@ -265,6 +266,7 @@ test("reason 'transport error' over websocket (invalid frame from the server): d
   assert.equal(r.reason, "transport error");
   assert.equal(r.description.message, "websocket error");
   assert.equal(r.description.type, "TransportError");
+  assert.deepEqual(r.description.description, { $event: "Event", type: "error" }, "description.description: the error event");
   assert.ok(r.events.indexOf("error") < r.events.indexOf("disconnect"));
   assert.equal(r.reconnected, true);
 });

@@ -13,8 +13,8 @@ use socketio_wasm::protocol::acks::Ticket;
 use socketio_wasm::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use socketio_wasm::protocol::engine::{Command, EngineConfig, Frame, TransportId, TransportKind};
 use socketio_wasm::protocol::socket::{
-    AckFailure, Auth, ConnectError, EmitFlags, JsonSpan, Outbound, SocketEvent, SocketOptions,
-    TransportFailure,
+    AckFailure, Auth, CloseDetails, ConnectError, EmitFlags, JsonSpan, Outbound, SocketEvent,
+    SocketOptions, TransportFailure,
 };
 use socketio_wasm::protocol::Instant;
 
@@ -260,7 +260,7 @@ impl Driver {
         self.forget(transport);
         let failure = TransportFailure {
             message,
-            status: None,
+            description: None,
             context: None,
         };
         self.client
@@ -285,6 +285,18 @@ impl Driver {
         self.client
             .emit(self.at(), self.ids[socket as usize], event, flags)
             .map(|ticket| ticket.0)
+    }
+
+    /// The details of the Manager's `close` and of each `disconnect` output since the last
+    /// drain, as they are (other outputs are dropped).
+    pub fn close_details(&mut self) -> Vec<Option<CloseDetails<String>>> {
+        std::iter::from_fn(|| self.client.poll_output())
+            .filter_map(|output| match output {
+                Output::Manager(ManagerEvent::Close { details, .. })
+                | Output::Socket(_, SocketEvent::Disconnect { details, .. }) => Some(details),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Everything the client output since the last drain.
@@ -389,10 +401,11 @@ impl Driver {
             SocketEvent::ConnectError(ConnectError::IncompatibleServer) => {
                 Seen::ConnectError(index, "v2".into())
             }
-            SocketEvent::Disconnect {
-                reason,
-                description,
-            } => Seen::Disconnect(index, reason.as_str(), description),
+            SocketEvent::Disconnect { reason, details } => Seen::Disconnect(
+                index,
+                reason.as_str(),
+                details.map(|details| details.description().to_owned()),
+            ),
             SocketEvent::Event(inbound) => {
                 let data = span_text(&inbound.data);
                 Seen::Event(index, data, inbound.attachments)
