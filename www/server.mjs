@@ -2,19 +2,30 @@
 // the chat on a Socket.IO 4.8 server.
 //
 //   PORT=3000 node www/server.mjs     (PORT=0 picks a free port; default 3000)
+//   import { startServer } from "./www/server.mjs"   (the e2e test: start, stop, start again)
 //
-// Chat protocol (every input is checked here; the browser is not trusted):
-//   client -> server  "join" nick          nick: string, trimmed, 1..24 chars, no control chars,
-//                                          not already taken; once per connection
-//   client -> server  "chat" { text }      text: string, trimmed, 1..500 chars; only after join
-//   server -> joiner  "welcome" { nick, users }
-//   server -> others  "joined"  { nick, users }
-//   server -> others  "left"    { nick, users }        (when a joined client disconnects)
-//   server -> all     "chat"    { nick, text, time }   (time: ms since epoch; sender included)
-//   server -> client  "rejected" { reason }            (invalid join or chat)
-// `users` is the sorted list of the nicknames online.
+// Chat protocol on namespace "/" (every input is checked here; the browser is not trusted).
+// Names (nicknames, rooms) are strings, trimmed, with no control characters: nicknames 1..24
+// characters and unique, rooms 1..32 characters, at most 20 rooms (the lobby included).
+//   handshake auth  { nick, rooms }       a reconnecting page's identity: restored as if it had
+//                                         sent "nick" and "join" for each room (the server forgets
+//                                         everything when a connection ends)
+//   client -> server "nick" nick          once per connection; joins the lobby
+//   client -> server "join" room          creates the room if nobody is in it
+//   client -> server "leave" room
+//   client -> server "chat" { room, text }  text 1..500 characters; only in a room one is in
+//   client -> server "typing" room        volatile; invalid ones are dropped silently
+//   server -> client "you"   { nick, rooms }        this connection's nickname (or null) and rooms,
+//                                                   on connect and after each change
+//   server -> all    "rooms" [{ name, members }]    the lobby, then the other rooms by name
+//   server -> room   "joined" { room, nick }        the joiner included
+//   server -> room   "left"   { room, nick }        the leaver included, unless it disconnected
+//   server -> room   "chat"   { room, nick, text, time }   (time: ms since epoch; sender included)
+//   server -> room   "typing" { room, nick }        volatile, not to the typist
+//   server -> client "rejected" { reason }          an invalid nick, join, leave or chat
+// Namespace "/admin" (read-only): server -> all "stats" { users, rooms }, on connect and on change.
 import { createServer } from "node:http";
-import { createReadStream } from "node:fs";
+import { createReadStream, realpathSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +35,13 @@ const SELF = fileURLToPath(import.meta.url);
 const WWW = fileURLToPath(new URL(".", import.meta.url)); // both roots end with a separator
 const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
 const MAX_NICK = 24;
+const MAX_ROOM = 32;
+const MAX_ROOMS = 20;
 const MAX_TEXT = 500;
+const LOBBY = "lobby";
+// Chat rooms live in the adapter under this prefix: a room named like a socket id would
+// otherwise be that socket's private room.
+const ROOM = "room:";
 
 const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -91,57 +108,163 @@ function cleanString(value, max) {
   return text;
 }
 
-const httpServer = createServer((req, res) => {
-  serveStatic(req, res).catch(() => {
-    if (!res.headersSent) res.writeHead(500).end();
-    else res.destroy();
-  });
-});
-const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+// The chat on namespace "/" and its live counts on "/admin", both on `io`.
+function serveChat(io) {
+  const chat = io.of("/");
+  const admin = io.of("/admin");
 
-const nicks = new Map(); // socket.id -> nickname, for the sockets that joined
-const userList = () => [...nicks.values()].sort((a, b) => a.localeCompare(b));
+  const members = (room) => chat.adapter.rooms.get(ROOM + room)?.size ?? 0;
+  const roomsOf = (socket) =>
+    [...socket.rooms].filter((key) => key.startsWith(ROOM)).map((key) => key.slice(ROOM.length));
+  const named = () => [...chat.sockets.values()].filter((socket) => socket.data.nick);
 
-io.on("connection", (socket) => {
-  socket.on("join", (value) => {
-    if (nicks.has(socket.id)) return socket.emit("rejected", { reason: "already joined" });
+  // The lobby, always, then every room somebody is in (the adapter drops empty rooms).
+  function roomList() {
+    const others = [...chat.adapter.rooms.keys()]
+      .filter((key) => key.startsWith(ROOM) && key !== ROOM + LOBBY)
+      .map((key) => key.slice(ROOM.length))
+      .sort((a, b) => a.localeCompare(b));
+    return [LOBBY, ...others].map((name) => ({ name, members: members(name) }));
+  }
+
+  function reject(socket, reason) {
+    socket.emit("rejected", { reason });
+    return false;
+  }
+
+  const stats = () => ({ users: named().length, rooms: roomList().length });
+
+  // Tells everyone the rooms and counts, which may have changed.
+  function broadcastRooms() {
+    chat.emit("rooms", roomList());
+    admin.emit("stats", stats());
+  }
+
+  // Tells the socket where it stands, then everyone what changed.
+  function update(socket) {
+    socket.emit("you", { nick: socket.data.nick ?? null, rooms: roomsOf(socket) });
+    broadcastRooms();
+  }
+
+  function setNick(socket, value) {
+    if (socket.data.nick) return reject(socket, "you have a nickname already");
     const nick = cleanString(value, MAX_NICK);
-    if (!nick) {
-      return socket.emit("rejected", { reason: `nickname must be 1 to ${MAX_NICK} printable characters` });
-    }
-    if ([...nicks.values()].includes(nick)) {
-      return socket.emit("rejected", { reason: "nickname taken" });
-    }
-    nicks.set(socket.id, nick);
-    socket.emit("welcome", { nick, users: userList() });
-    socket.broadcast.emit("joined", { nick, users: userList() });
-  });
+    if (!nick) return reject(socket, `nickname must be 1 to ${MAX_NICK} printable characters`);
+    if (named().some((other) => other.data.nick === nick)) return reject(socket, "nickname taken");
+    socket.data.nick = nick;
+    return true;
+  }
 
-  socket.on("chat", (message) => {
-    const nick = nicks.get(socket.id);
-    if (!nick) return socket.emit("rejected", { reason: "join first" });
+  function joinRoom(socket, value) {
+    const nick = socket.data.nick;
+    if (!nick) return reject(socket, "pick a nickname first");
+    const room = cleanString(value, MAX_ROOM);
+    if (!room) return reject(socket, `room names must be 1 to ${MAX_ROOM} printable characters`);
+    if (socket.rooms.has(ROOM + room)) return true;
+    if (members(room) === 0 && room !== LOBBY && roomList().length >= MAX_ROOMS) {
+      return reject(socket, `there are ${MAX_ROOMS} rooms already`);
+    }
+    socket.join(ROOM + room);
+    chat.to(ROOM + room).emit("joined", { room, nick });
+    return true;
+  }
+
+  // The room named by `value` if the socket is in it, else null.
+  function ownRoom(socket, value) {
+    const room = cleanString(value, MAX_ROOM);
+    return room && socket.rooms.has(ROOM + room) ? room : null;
+  }
+
+  function leaveRoom(socket, value) {
+    const room = ownRoom(socket, value);
+    if (!room) return reject(socket, "you are not in that room");
+    chat.to(ROOM + room).emit("left", { room, nick: socket.data.nick });
+    socket.leave(ROOM + room);
+    return true;
+  }
+
+  function sendChat(socket, message) {
+    const room = ownRoom(socket, message?.room);
+    if (!room) return reject(socket, "join the room first");
     const text = cleanString(message?.text, MAX_TEXT);
-    if (!text) {
-      return socket.emit("rejected", { reason: `message must be 1 to ${MAX_TEXT} printable characters` });
-    }
-    io.emit("chat", { nick, text, time: Date.now() });
+    if (!text) return reject(socket, `message must be 1 to ${MAX_TEXT} printable characters`);
+    chat.to(ROOM + room).emit("chat", { room, nick: socket.data.nick, text, time: Date.now() });
+  }
+
+  // A page that reconnects sends its nickname and rooms in `auth`: it gets them back before the
+  // events it buffered while offline are handled (the client sends those before "connect").
+  function restore(socket, auth) {
+    if (auth?.nick === undefined || !setNick(socket, auth.nick)) return;
+    const rooms = Array.isArray(auth.rooms) ? auth.rooms.slice(0, MAX_ROOMS) : [];
+    for (const room of rooms) joinRoom(socket, room);
+  }
+
+  chat.on("connection", (socket) => {
+    restore(socket, socket.handshake.auth);
+    update(socket);
+
+    socket.on("nick", (value) => {
+      if (!setNick(socket, value)) return;
+      joinRoom(socket, LOBBY);
+      update(socket);
+    });
+    socket.on("join", (value) => {
+      if (joinRoom(socket, value)) update(socket);
+    });
+    socket.on("leave", (value) => {
+      if (leaveRoom(socket, value)) update(socket);
+    });
+    socket.on("chat", (message) => sendChat(socket, message));
+    socket.on("typing", (value) => {
+      const room = ownRoom(socket, value);
+      if (room) socket.to(ROOM + room).volatile.emit("typing", { room, nick: socket.data.nick });
+    });
+    // Still in its rooms here; gone from them by "disconnect".
+    socket.on("disconnecting", () => {
+      for (const room of roomsOf(socket)) {
+        socket.to(ROOM + room).emit("left", { room, nick: socket.data.nick });
+      }
+    });
+    socket.on("disconnect", () => {
+      if (socket.data.nick) broadcastRooms();
+    });
   });
 
-  socket.on("disconnect", () => {
-    const nick = nicks.get(socket.id);
-    if (!nick) return;
-    nicks.delete(socket.id);
-    socket.broadcast.emit("left", { nick, users: userList() });
+  admin.on("connection", (socket) => {
+    socket.emit("stats", stats());
   });
-});
-
-httpServer.listen(Number(process.env.PORT || 3000), () => {
-  console.log(`chat listening on http://localhost:${httpServer.address().port}`);
-});
-
-function stop() {
-  setTimeout(() => process.exit(0), 1000).unref();
-  io.close(() => process.exit(0));
 }
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+
+/**
+ * Starts the page and chat server on `port` (0 picks a free one). Resolves with its `port`, its
+ * `url` and `close()`, which disconnects every client and resolves once the port is free.
+ */
+export function startServer({ port = 3000 } = {}) {
+  const httpServer = createServer((req, res) => {
+    serveStatic(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
+  serveChat(io);
+  return new Promise((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(port, () => {
+      const actual = httpServer.address().port;
+      resolve({ port: actual, url: `http://localhost:${actual}`, close: () => io.close() });
+    });
+  });
+}
+
+// Run as a program (`node www/server.mjs`), not imported. Node resolves symlinks in SELF.
+if (process.argv[1] && realpathSync(process.argv[1]) === SELF) {
+  const server = await startServer({ port: Number(process.env.PORT || 3000) });
+  console.log(`chat listening on ${server.url}`);
+  const stop = () => {
+    setTimeout(() => process.exit(0), 1000).unref();
+    server.close().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
