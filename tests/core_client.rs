@@ -519,7 +519,7 @@ fn sent_is_told_only_for_events_that_reach_the_transport() {
     let timeout = EmitFlags {
         ack: true,
         timeout: Some(100),
-        volatile: false,
+        ..EmitFlags::default()
     };
     driver.emit_with(socket, r#"["timed out"]"#, &[], timeout);
     driver.emit(socket, r#"["kept"]"#, &[]);
@@ -548,4 +548,44 @@ fn sid_and_recovered_are_kept_by_the_socket_while_connected() {
     assert!(!state.is_recovered());
     driver.client.disconnect(driver.at(), id);
     assert_eq!(driver.client.socket_state(id).unwrap().sid(), None);
+}
+
+#[test]
+fn a_withheld_emit_registers_its_ack_and_writes_nothing() {
+    use socketio_wasm::protocol::socket::EmitFlags;
+    let (mut driver, socket) = Driver::connected("/");
+    let id = driver.ids[socket as usize];
+    assert!(driver.client.writes_now(driver.at(), id, false));
+    let withheld = EmitFlags {
+        ack: true,
+        timeout: Some(100),
+        withheld: true,
+        ..EmitFlags::default()
+    };
+    let ticket = driver.emit_with(socket, r#"["never"]"#, &[], withheld);
+    assert_eq!(driver.drain(), []);
+    // As in socket.io-client, the ack still times out.
+    driver.advance_to(100);
+    assert_eq!(
+        driver.drain(),
+        [Seen::AckFailed(socket, ticket.unwrap(), "timeout")]
+    );
+}
+
+#[test]
+fn writes_now_is_false_when_the_emit_would_wait() {
+    let mut driver = Driver::new();
+    let socket = driver.connect("/", None);
+    let id = driver.ids[socket as usize];
+    assert!(
+        !driver.client.writes_now(driver.at(), id, false),
+        "not connected"
+    );
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"s"}"#);
+    assert!(driver.client.writes_now(driver.at(), id, true));
+    // Past the heartbeat deadline the write would close the session instead.
+    assert!(!driver
+        .client
+        .writes_now(Instant::from_millis(45_000), id, false));
 }

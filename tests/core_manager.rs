@@ -283,7 +283,7 @@ fn ack_timeouts_fire_on_the_virtual_clock_and_pending_acks_fail_on_disconnect() 
     let timed = EmitFlags {
         ack: true,
         timeout: Some(300),
-        volatile: false,
+        ..EmitFlags::default()
     };
     let late = driver.emit_with(socket, r#"["slow"]"#, &[], timed).unwrap();
     driver.drain();

@@ -533,3 +533,26 @@ fn remember_upgrade_starts_on_websocket_only_after_one_worked() {
     third.connect("/", None);
     assert_eq!(third.drain(), [open_polling(), Seen::Poll]);
 }
+
+#[test]
+fn a_volatile_emit_during_the_switch_to_websocket_waits_for_it() {
+    use socketio_wasm::protocol::socket::EmitFlags;
+    let mut driver = Driver::with(EngineConfig::default());
+    let socket = driver.connect("/", None);
+    driver.poll_response(OPEN_POLLING);
+    driver.post_done();
+    driver.poll_response(r#"40{"sid":"io-sid"}"#);
+    let ws = driver.last(TransportKind::WebSocket);
+    driver.client.handle_transport_open(driver.at(), ws);
+    driver.receive_on(ws, "3probe");
+    driver.drain();
+    // Switching: polling pauses until its GET is back; the transport still takes packets.
+    let volatile = EmitFlags {
+        volatile: true,
+        ..EmitFlags::default()
+    };
+    driver.emit_with(socket, r#"["v"]"#, &[], volatile);
+    assert_eq!(driver.drain(), []);
+    driver.poll_response("6");
+    assert_eq!(driver.drain(), [sent("5"), Seen::Close, sent(r#"42["v"]"#)]);
+}

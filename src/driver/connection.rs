@@ -192,6 +192,12 @@ impl Connection {
             .flatten()
     }
 
+    /// Whether an emit on the socket now would be written at once.
+    pub fn writes_now(&self, id: SocketId, volatile: bool) -> bool {
+        self.read(|client| client.writes_now(now(), id, volatile))
+            .unwrap_or(false)
+    }
+
     /// Answers the server's ack request `wire`.
     pub fn ack(&self, id: SocketId, wire: u64, reply: Outbound<JsValue>) {
         self.with_client(|client| client.ack(now(), id, wire, reply));

@@ -531,12 +531,17 @@ function setUpSocket(socket, manager, opts) {
 
 function sendEvent(socket, packet, binary, ack, volatile, timeout) {
   const [json, attachments] = encode(packet, binary);
-  // While this emit is written, a `sent` notice for it hands the listeners `packet` itself.
+  // socket.io-client tells the outgoing listeners just before it writes, and a throw there
+  // skips the write: when the core would write now, they are told here first.
+  const told = socket._anyOutgoing?.length > 0 && socket._writesNow(volatile);
+  const withheld = told && !callEach(socket, socket._anyOutgoing, packet);
+  // While this emit is written, a `sent` notice for it hands the listeners `packet` itself
+  // (or nothing, when they were told already).
   const outer = socket._sending;
-  socket._sending = { json, packet };
+  socket._sending = { json, packet, told };
   let ticket;
   try {
-    ticket = socket._emit(json, attachments, ack !== undefined, volatile, timeout);
+    ticket = socket._emit(json, attachments, ack !== undefined, volatile, timeout, withheld);
   } finally {
     socket._sending = outer;
   }
@@ -552,7 +557,9 @@ function sendEvent(socket, packet, binary, ack, volatile, timeout) {
 function notifySent(socket, json, attachments) {
   if (!socket._anyOutgoing?.length) return;
   const sending = socket._sending;
-  let packet = sending !== undefined && sending.json === json ? sending.packet : undefined;
+  const current = sending !== undefined && sending.json === json;
+  if (current && sending.told) return;
+  let packet = current ? sending.packet : undefined;
   if (packet === undefined) {
     try {
       packet = JSON.parse(json);

@@ -227,9 +227,17 @@ impl Socket {
         }
     }
 
+    /// Whether an emit made now would be written at once (index.js then tells the
+    /// `onAnyOutgoing` listeners first, as socket.io-client does).
+    #[wasm_bindgen(js_name = "_writesNow")]
+    pub fn writes_now(&self, volatile: bool) -> bool {
+        self.socket_id()
+            .is_some_and(|id| self.connection().writes_now(id, volatile))
+    }
+
     /// Emits an event already encoded by index.js: its JSON text and binary attachments.
     /// Returns the ticket that the answer will carry when `ack` is set (and the emit was not
-    /// dropped).
+    /// dropped). `withheld`: an `onAnyOutgoing` listener threw, so only the ack is registered.
     #[wasm_bindgen(js_name = "_emit")]
     pub fn emit(
         &self,
@@ -238,11 +246,13 @@ impl Socket {
         ack: bool,
         volatile: bool,
         timeout: Option<f64>,
+        withheld: bool,
     ) -> Option<f64> {
         let flags = EmitFlags {
             ack,
             timeout: timeout.map(super::options::to_millis),
             volatile,
+            withheld,
         };
         let event = outbound(json, attachments);
         let ticket = self.connection().emit(self.socket_id()?, event, flags)?;

@@ -340,6 +340,17 @@ impl<P: Payload> Client<P> {
         .flatten()
     }
 
+    /// Whether an emit on the socket now would be written at once (see
+    /// [`NamespaceSocket::writes_now`]); a session whose heartbeat expired is not written to.
+    pub fn writes_now(&self, now: Instant, id: SocketId, volatile: bool) -> bool {
+        let Some(engine) = self.engine.as_ref().filter(|e| !e.has_ping_expired(now)) else {
+            return false;
+        };
+        let writable = engine.is_writable();
+        self.socket_ref(id)
+            .is_some_and(|socket| socket.writes_now(volatile, writable))
+    }
+
     /// Answers the server's ack request `wire` on a socket with `reply` (`[...values]`).
     pub fn ack(&mut self, now: Instant, id: SocketId, wire: u64, reply: Outbound<P>) {
         self.flush(now);

@@ -278,12 +278,12 @@ impl<P: Payload> EngineSession<P> {
         session
     }
 
-    /// Whether a packet written now would go out at once: the session is open, not switching
-    /// transports, and (on polling) no POST is in flight. Volatile packets need it.
+    /// Whether the transport takes a packet now: the session is open and (on polling) no POST
+    /// is in flight. Volatile packets need it. As in socket.io-client, a switch of transports
+    /// under way does not count: the packet waits for the switch and goes out on the new one.
     pub fn is_writable(&self) -> bool {
-        let switching = matches!(self.probe, Some(Probe::Switching(_)));
         let posting = self.active.kind == TransportKind::Polling && self.active.posting;
-        self.state == State::Open && !switching && !posting
+        self.state == State::Open && !posting
     }
 
     /// Whether the open packet arrived and the session has not closed since.
@@ -437,6 +437,11 @@ impl<P: Payload> EngineSession<P> {
             State::Open => self.ping_deadline,
             State::Opening | State::Closing | State::Closed => None,
         }
+    }
+
+    /// Whether the heartbeat deadline has passed (without acting on it).
+    pub fn has_ping_expired(&self, now: Instant) -> bool {
+        self.state == State::Open && self.ping_deadline.is_some_and(|deadline| now >= deadline)
     }
 
     /// Closes the session with `ping timeout` if the deadline has passed. Call before writing:

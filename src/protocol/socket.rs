@@ -214,6 +214,10 @@ pub struct EmitFlags {
     pub timeout: Option<u64>,
     /// Drop the event rather than buffer it when it cannot be written now.
     pub volatile: bool,
+    /// Register the ack but write nothing: an `onAnyOutgoing` listener threw. The caller told
+    /// those listeners before emitting, because [`NamespaceSocket::writes_now`] said so, as
+    /// socket.io-client calls them just before it writes and a throw skips the write.
+    pub withheld: bool,
 }
 
 /// Where a socket's CONNECT payload comes from.
@@ -512,7 +516,7 @@ impl<P: Clone> NamespaceSocket<P> {
             let deadline = timeout.map(|ms| now.after(core::time::Duration::from_millis(ms)));
             self.acks.register(Waiter::User(ticket), deadline)
         });
-        if flags.volatile && !(writable && self.is_connected()) {
+        if flags.withheld || (flags.volatile && !(writable && self.is_connected())) {
             return ticket;
         }
         if self.is_connected() {
@@ -521,6 +525,13 @@ impl<P: Clone> NamespaceSocket<P> {
             self.send_buffer.push_back(Buffered { event, wire_ack });
         }
         ticket
+    }
+
+    /// Whether an emit made now would be written at once (not buffered, queued or dropped):
+    /// `writable` says whether the transport takes a packet now.
+    pub fn writes_now(&self, volatile: bool, writable: bool) -> bool {
+        let queued = self.options.retries.is_some() && !volatile;
+        !queued && self.is_connected() && (writable || !volatile)
     }
 
     /// The frames that answer the server's ack request `wire` with `reply` (`[...values]`).
@@ -759,7 +770,7 @@ mod tests {
         EmitFlags {
             ack: true,
             timeout,
-            volatile: false,
+            ..EmitFlags::default()
         }
     }
 

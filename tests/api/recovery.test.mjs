@@ -109,37 +109,39 @@ for (const transport of ["websocket", "polling"]) {
   });
 }
 
-test("connectionStateRecovery over websocket: socket.receiveBuffer holds the replayed events until the CONNECT reply (seen from the Manager's 'packet' listener)", T, async (t) => {
-  const { srv } = await recoveryServer(t);
-  const page = await browser.open(t);
-  const r = await page.evaluate(async ({ url, path }) => {
-    const socket = io(url, { path, transports: ["websocket"], reconnectionDelay: 200, reconnectionDelayMax: 200 });
-    const seen = [];
-    // The socket handles each packet before this listener hears it.
-    socket.io.on("packet", (packet) => {
-      if (packet.type !== 2 || socket.connected) return;
-      const buffer = socket.receiveBuffer;
-      seen.push({ frozen: buffer.every((args) => Object.isFrozen(args)), events: buffer.map((args) => args.slice(0, 3)) });
-    });
-    const welcome = waitFor(socket, "welcome");
-    await waitFor(socket, "connect");
-    await welcome;
-    const before = socket.receiveBuffer.length;
-    socket.emit("cut");
-    await waitFor(socket, "disconnect");
-    await waitFor(socket, "connect", 5000);
-    return { before, seen, after: socket.receiveBuffer.length, recovered: socket.recovered };
-  }, { url: srv.url, path: PATH });
-  assert.equal(r.recovered, true);
-  assert.equal(r.before, 0, "empty while connected");
-  const missed = (i) => ["missed", i, { i }];
-  assert.deepEqual(r.seen, [
-    { frozen: true, events: [missed(1)] },
-    { frozen: true, events: [missed(1), missed(2)] },
-    { frozen: true, events: [missed(1), missed(2), missed(3)] },
-  ]);
-  assert.equal(r.after, 0, "emptied when the CONNECT reply came");
-});
+for (const transport of ["polling", "websocket"]) {
+    test(`connectionStateRecovery over ${transport}: socket.receiveBuffer holds the replayed events until the CONNECT reply (seen from the Manager's 'packet' listener)`, T, async (t) => {
+    const { srv } = await recoveryServer(t);
+    const page = await browser.open(t);
+    const r = await page.evaluate(async ({ url, path, transport }) => {
+      const socket = io(url, { path, transports: [transport], reconnectionDelay: 200, reconnectionDelayMax: 200 });
+      const seen = [];
+      // The socket handles each packet before this listener hears it.
+      socket.io.on("packet", (packet) => {
+        if (packet.type !== 2 || socket.connected) return;
+        const buffer = socket.receiveBuffer;
+        seen.push({ frozen: buffer.every((args) => Object.isFrozen(args)), events: buffer.map((args) => args.slice(0, 3)) });
+      });
+      const welcome = waitFor(socket, "welcome");
+      await waitFor(socket, "connect");
+      await welcome;
+      const before = socket.receiveBuffer.length;
+      socket.emit("cut");
+      await waitFor(socket, "disconnect");
+      await waitFor(socket, "connect", 5000);
+      return { before, seen, after: socket.receiveBuffer.length, recovered: socket.recovered };
+    }, { url: srv.url, path: PATH, transport });
+    assert.equal(r.recovered, true);
+    assert.equal(r.before, 0, "empty while connected");
+    const missed = (i) => ["missed", i, { i }];
+    assert.deepEqual(r.seen, [
+      { frozen: true, events: [missed(1)] },
+      { frozen: true, events: [missed(1), missed(2)] },
+      { frozen: true, events: [missed(1), missed(2), missed(3)] },
+    ]);
+    assert.equal(r.after, 0, "emptied when the CONNECT reply came");
+  });
+}
 
 test("connectionStateRecovery: a server-side disconnect is not recovered; socket.connect() gets a new id and recovered false", T, async (t) => {
   const { srv, state } = await recoveryServer(t);
