@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: the size-tuned release wasm (wasm-pack, then wasm-opt -Oz from
-# the npm package binaryen), its wasm-bindgen glue, and the entry point (index.js, index.d.ts)
-# from src/js/.
+# Builds the npm package into pkg/:
+#   socketio_wasm_bg.wasm  the size-tuned release wasm (wasm-pack, then wasm-opt -Oz from the npm
+#                          package binaryen)
+#   index.js               the ES module entry: src/js/*.js and the wasm-bindgen glue, bundled
+#                          and minified by esbuild (one file: nothing for a bundler to miss)
+#   socketio-wasm.js       the same as a classic script that defines the global `io`
+#   index.d.ts             the types
+# The glue and the sources are staged in target/js/ so that the bundles import the glue as
+# the sources do (`./socketio_wasm.js`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-rm -rf pkg
-wasm-pack --quiet build --release --target web --out-dir pkg --no-pack --no-typescript
+stage=target/js
+rm -rf pkg "$stage"
+wasm-pack --quiet build --release --target web --out-dir "$stage" --no-pack --no-typescript
+mkdir -p pkg
 node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
   --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
-  pkg/socketio_wasm_bg.wasm -o pkg/socketio_wasm_bg.wasm
-cp src/js/index.js src/js/index.d.ts pkg/
+  "$stage/socketio_wasm_bg.wasm" -o pkg/socketio_wasm_bg.wasm
+cp src/js/*.js "$stage/"
+esbuild=(node_modules/.bin/esbuild --bundle --minify --log-level=warning --target=es2020)
+"${esbuild[@]}" "$stage/index.js" --format=esm --outfile=pkg/index.js
+"${esbuild[@]}" "$stage/classic.js" --format=iife --outfile=pkg/socketio-wasm.js \
+  --inject:"$stage/script-url.js" --define:import.meta.url=scriptUrl
+cp src/js/index.d.ts pkg/

@@ -1,5 +1,7 @@
-// Demo chat server: serves the chat page (www/) and the built package (pkg/ at /pkg/), and runs
-// the chat on a Socket.IO 4.8 server.
+// Demo chat server: serves the chat page (www/) and the built package (pkg/ at /pkg/, and again
+// at /socketio-wasm/, the stable path of the classic script /socketio-wasm/socketio-wasm.js, as
+// socket.io serves its own client at /socket.io/socket.io.js), and runs the chat on a Socket.IO
+// 4.8 server.
 //
 //   PORT=3000 node www/server.mjs     (PORT=0 picks a free port; default 3000)
 //   import { startServer } from "./www/server.mjs"   (the e2e test: start, stop, start again)
@@ -23,6 +25,8 @@
 //   server -> room   "chat"   { room, nick, text, time }   (time: ms since epoch; sender included)
 //   server -> room   "typing" { room, nick }        volatile, not to the typist
 //   server -> client "rejected" { reason }          an invalid nick, join, leave or chat
+// The tutorial chat (www/classic.html), on "/" too: "chat message" text (1..500 characters) is
+// sent to every connected socket, as in socket.io's get-started tutorial.
 // Namespace "/admin" (read-only): server -> all "stats" { users, rooms }, on connect and on change.
 import { createServer } from "node:http";
 import { createReadStream, realpathSync } from "node:fs";
@@ -69,9 +73,11 @@ function fileFor(urlPath) {
   }
   if (path.includes("\0")) return null;
   let root = WWW;
-  if (path.startsWith("/pkg/")) {
-    root = PKG;
-    path = path.slice("/pkg".length);
+  for (const prefix of ["/pkg/", "/socketio-wasm/"]) {
+    if (path.startsWith(prefix)) {
+      root = PKG;
+      path = path.slice(prefix.length - 1);
+    }
   }
   if (path.endsWith("/")) path += "index.html";
   const file = resolve(join(root, path));
@@ -215,6 +221,10 @@ function serveChat(io) {
       if (leaveRoom(socket, value)) update(socket);
     });
     socket.on("chat", (message) => sendChat(socket, message));
+    socket.on("chat message", (value) => {
+      const text = cleanString(value, MAX_TEXT);
+      if (text) chat.emit("chat message", text);
+    });
     socket.on("typing", (value) => {
       const room = ownRoom(socket, value);
       if (room) socket.to(ROOM + room).volatile.emit("typing", { room, nick: socket.data.nick });

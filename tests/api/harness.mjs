@@ -26,6 +26,12 @@ import { Server } from "socket.io";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PKG_DIR = join(ROOT, "pkg");
 const REFERENCE_FILE = join(ROOT, "node_modules/socket.io-client/dist/socket.io.esm.min.js");
+const REFERENCE_CLASSIC_FILE = join(ROOT, "node_modules/socket.io-client/dist/socket.io.min.js");
+/** Where the page finds the chosen client's ES module and its classic script (global `io`). */
+export const CLIENT_PATHS = {
+  reference: { module: "/reference/socket.io.esm.min.js", classic: "/reference/socket.io.min.js" },
+  wasm: { module: "/pkg/index.js", classic: "/pkg/socketio-wasm.js" },
+};
 
 const CLIENTS = {
   reference: "/reference/socket.io.esm.min.js",
@@ -77,6 +83,9 @@ function pageHtml() {
 <script type="module">
 try {
   const client = await import("socket.io-client");
+  // socketio-wasm loads its wasm half in the background (calls made before are queued, see
+  // prequeue.test.mjs); the other tests start from a loaded client.
+  if (client.ready) await client.ready;
   window.clientModule = client;
   window.io = client.io;
   window.Manager = client.Manager;
@@ -94,6 +103,8 @@ try {
 
 /** Starts the static server for the page and the client files. Resolves with { url, close }. */
 export async function startStaticServer() {
+  // Pages that tests add (`page(path, html)`), served as they are.
+  const pages = new Map();
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const send = (status, type, body) => {
@@ -102,10 +113,13 @@ export async function startStaticServer() {
     };
     try {
       if (path === "/" || path === "/page.html") return send(200, MIME[".html"], pageHtml());
+      if (pages.has(path)) return send(200, MIME[".html"], pages.get(path));
       if (path === "/favicon.ico") return send(204, MIME[".txt"], "");
       let file;
       if (path === CLIENTS.reference || path === CLIENTS.reference + ".map") {
         file = path.endsWith(".map") ? REFERENCE_FILE + ".map" : REFERENCE_FILE;
+      } else if (path.startsWith(CLIENT_PATHS.reference.classic)) {
+        file = path.endsWith(".map") ? REFERENCE_CLASSIC_FILE + ".map" : REFERENCE_CLASSIC_FILE;
       } else if (path.startsWith("/pkg/")) {
         file = normalize(join(PKG_DIR, path.slice("/pkg/".length)));
         if (!file.startsWith(PKG_DIR + sep)) return send(403, MIME[".txt"], "forbidden\n");
@@ -124,6 +138,7 @@ export async function startStaticServer() {
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
     url,
+    page: (path, html) => pages.set(path, html),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -355,6 +370,18 @@ export function useBrowser() {
     });
     fixture.page = page;
   }
+  /** Loads `html` (served at `path` from the static server, which also serves the clients at
+   * CLIENT_PATHS) in the file's page, as it is: nothing is awaited but the load. */
+  fixture.openHtml = async (t, path, html) => {
+    if (!fixture.page || fixture.page.isClosed()) await freshPage();
+    const page = fixture.page;
+    t?.after(() => page.goto("about:blank").catch(() => {}));
+    await page.goto("about:blank");
+    page.errors.length = 0;
+    fixture.staticServer.page(path, html);
+    await page.goto(`${fixture.staticServer.url}${path}`);
+    return page;
+  };
   /** The file's page with the client freshly loaded (page.errors: this test's page errors). */
   fixture.open = async (t) => {
     if (!fixture.page || fixture.page.isClosed()) await freshPage();

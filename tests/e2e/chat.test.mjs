@@ -34,7 +34,7 @@ after(async () => {
 const NETWORK_ERROR = /ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection to .* failed/;
 
 // Opens the chat in a fresh browser context and records anything that went wrong on the page.
-async function openChat(name, problems) {
+async function openChat(name, problems, path = "/") {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on("pageerror", (err) => problems.push(`${name}: page error: ${err.message}`));
@@ -47,7 +47,7 @@ async function openChat(name, problems) {
     problems.push(`${name}: dialog: ${dialog.message()}`);
     await dialog.dismiss();
   });
-  await page.goto(server.url);
+  await page.goto(server.url + path);
   return page;
 }
 
@@ -320,5 +320,22 @@ test("server restart: rejoin, then send what was typed offline", { timeout: 3000
   await stats(gus, 2, 2).waitFor(WAIT);
   assert.equal(await fay.textContent("#send-room"), "#porch", "still talking in the porch");
 
+  assert.deepEqual(problems, []);
+});
+
+test("the tutorial page (classic script, global io()) chats between two pages", { timeout: 20000 }, async (t) => {
+  const problems = [];
+  const pages = await Promise.all(["a", "b"].map((name) => openChat(name, problems, "/classic.html")));
+  t.after(() => closeAll(...pages));
+  const [a, b] = pages;
+  // The page calls io() in the script after the client's, before its wasm has loaded.
+  await a.waitForFunction(() => socket.connected, null, WAIT);
+  await b.waitForFunction(() => socket.connected, null, WAIT);
+  await a.fill("#input", "hello <b>tutorial</b>");
+  await a.press("#input", "Enter");
+  for (const page of [a, b]) {
+    await page.waitForFunction(() => document.querySelectorAll("#messages li").length === 1, null, WAIT);
+    assert.equal(await page.textContent("#messages li"), "hello <b>tutorial</b>");
+  }
   assert.deepEqual(problems, []);
 });
