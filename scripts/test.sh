@@ -24,5 +24,7 @@ step "build the package"
 bash scripts/build.sh
 step "the socket.io-client API in headless Chromium (tests/api, socket.io 4.8 server)"
 node --test tests/api/
-step "end-to-end: the demo chat in two pages"
+step "end-to-end: the demo chat (ES module page and classic-script tutorial page)"
 node --test tests/e2e/
+step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"
+node --test tests/bundlers/

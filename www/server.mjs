@@ -62,9 +62,10 @@ const CONTENT_TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-// Maps a URL path to a file under www/ or pkg/, or null. The decoded path is resolved and must
-// stay inside its root, so `..` (plain or percent-encoded) cannot leave it.
-function fileFor(urlPath) {
+// Maps a URL path to a file under www/ or pkg/ (or a directory mounted at a prefix), or null.
+// The decoded path is resolved and must stay inside its root, so `..` (plain or
+// percent-encoded) cannot leave it.
+function fileFor(urlPath, mounts) {
   let path;
   try {
     path = decodeURIComponent(urlPath);
@@ -73,9 +74,9 @@ function fileFor(urlPath) {
   }
   if (path.includes("\0")) return null;
   let root = WWW;
-  for (const prefix of ["/pkg/", "/socketio-wasm/"]) {
+  for (const [prefix, dir] of Object.entries({ "/pkg/": PKG, "/socketio-wasm/": PKG, ...mounts })) {
     if (path.startsWith(prefix)) {
-      root = PKG;
+      root = dir;
       path = path.slice(prefix.length - 1);
     }
   }
@@ -85,12 +86,12 @@ function fileFor(urlPath) {
   return file.startsWith(root) ? file : null;
 }
 
-async function serveStatic(req, res) {
+async function serveStatic(req, res, mounts) {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD" }).end();
     return;
   }
-  const file = fileFor(new URL(req.url, "http://localhost").pathname);
+  const file = fileFor(new URL(req.url, "http://localhost").pathname, mounts);
   const info = file && (await stat(file).catch(() => null));
   if (!info?.isFile()) {
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
@@ -248,10 +249,11 @@ function serveChat(io) {
 /**
  * Starts the page and chat server on `port` (0 picks a free one). Resolves with its `port`, its
  * `url` and `close()`, which disconnects every client and resolves once the port is free.
+ * `mounts` serves more directories: `{ "/app/": "/abs/dir/" }` (the bundler tests' apps).
  */
-export function startServer({ port = 3000 } = {}) {
+export function startServer({ port = 3000, mounts = {} } = {}) {
   const httpServer = createServer((req, res) => {
-    serveStatic(req, res).catch(() => {
+    serveStatic(req, res, mounts).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
