@@ -448,3 +448,23 @@ test("an exception thrown by an event listener does not disconnect the socket", 
   assert.deepEqual(r, { echo: ["alive"], reasons: [], connected: true });
   assert.ok(page.errors.some((e) => e.includes("listener failure")), "the error surfaces as an uncaught page error");
 });
+
+test("new Socket(manager, nsp, opts): connects at once when the Manager has autoConnect; not the socket manager.socket(nsp) returns", T, async (t) => {
+  const { srv } = await basicServer(t);
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const manager = new Manager(url, { transports: ["websocket"] });
+    const socket = new Socket(manager, "/admin", { auth: { token: "t" } });
+    await waitFor(socket, "connect");
+    const me = await new Promise((resolve) => socket.emit("whoami", resolve));
+    const quiet = new Socket(new Manager(url, { autoConnect: false }), "/");
+    await sleep(100);
+    return {
+      nsp: me.nsp,
+      auth: me.auth,
+      sameAsManagers: manager.socket("/admin") === socket,
+      quiet: { connected: quiet.connected, active: quiet.active },
+    };
+  }, { url: srv.url });
+  assert.deepEqual(r, { nsp: "/admin", auth: { token: "t" }, sameAsManagers: false, quiet: { connected: false, active: false } });
+});
