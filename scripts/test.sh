@@ -20,8 +20,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-unknown-unknown
 step "native tests (protocol core)"
 cargo test --locked
-step "build the package"
+step "build the package, and its size against the budget"
 bash scripts/build.sh
+node scripts/size.mjs --check
 step "the socket.io-client API in headless Chromium (tests/api, socket.io 4.8 server)"
 node --test tests/api/
 step "the same tests against socket.io-client 4.8 itself (a test it fails is wrong)"
