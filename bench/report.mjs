@@ -1,8 +1,8 @@
 // Turns the numbers from bench/run.mjs into bench/results.json and bench/results.md, and measures
 // download sizes. Every ratio is a ratio of costs (time per event, per round trip, per connect):
 // 2.00× means twice the time of the reference, below 1 means faster. Ratios compare medians.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
@@ -29,24 +29,10 @@ const total = (files, name) => ({
   brotli: files.reduce((s, f) => s + f.brotli, 0),
 });
 
-// What a page downloads for each client. socketio-wasm's files are fetched separately, so each is
-// compressed on its own and the total is their sum (wasm-bindgen snippets included: the glue
-// imports them).
+// What a page downloads for each client: for socketio-wasm the wasm and the ES module entry (one
+// bundle since issue 11), each compressed on its own.
 export function sizes(root) {
-  const snippets = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".js")) snippets.push(relative(root, join(root, path)));
-    }
-  };
-  try {
-    walk("pkg/snippets");
-  } catch {}
-  const wasmFiles = ["pkg/socketio_wasm_bg.wasm", "pkg/socketio_wasm.js", "pkg/index.js", ...snippets].map((f) =>
-    measure(root, f),
-  );
+  const wasmFiles = ["pkg/socketio_wasm_bg.wasm", "pkg/index.js"].map((f) => measure(root, f));
   const sioc = ["socket.io.min.js", "socket.io.esm.min.js"].map((f) =>
     measure(root, `node_modules/socket.io-client/dist/${f}`),
   );

@@ -28,7 +28,11 @@ for (const name of ["instantiate", "instantiateStreaming"]) {
 if (fake) window.WebSocket = FakeWebSocket;
 
 let io = null;
-if (client === "wasm") io = (await import("/pkg/index.js")).io;
+if (client === "wasm") {
+  const client = await import("/pkg/index.js");
+  await client.ready; // the wasm half loads in the background: measure a loaded client
+  io = client.io;
+}
 else if (client === "sioc") io = (await import("/sioc/socket.io.esm.min.js")).io;
 else if (client !== "floor") throw new Error(`unknown client ${client}`);
 
