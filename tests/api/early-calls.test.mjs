@@ -86,9 +86,10 @@ for (const [name, html] of Object.entries(pages)) {
     assert.deepEqual(first, { connected: false, active: true, id: null, isSocket: true, hasManager: true });
     assert.deepEqual(received, ["/ echo 1", "/ ack 2", "/admin echo admin"], "in order, and nothing dropped sent");
     // io() and io(url + "/admin") share one Engine.IO connection; the manual Manager has its own.
-    assert.equal(engines["/admin"][0], engines["/"][0]);
+    // Which of the two "/" sockets reaches the server first is a race, so compare as a set.
     assert.equal(engines["/"].length, 2);
     assert.notEqual(engines["/"][1], engines["/"][0]);
+    assert.ok(engines["/"].includes(engines["/admin"][0]), "/admin shares an Engine.IO connection with a \"/\" socket");
     const at = (line) => log.indexOf(line);
     for (const line of ["manager open", "connect", "echo 1", "ack 2", "admin connect", "admin echo admin", "manual connect", "manual disconnect io client disconnect"]) {
       assert.ok(at(line) >= 0, `${line} in ${log}`);
