@@ -27,6 +27,10 @@ step "the socket.io-client API in headless Chromium (tests/api, socket.io 4.8 se
 node --test tests/api/
 step "the same tests against socket.io-client 4.8 itself (a test it fails is wrong)"
 API_CLIENT=reference node --test tests/api/
+step "server matrix: socket.io, socketioxide and python-socketio, for both clients (tests/matrix)"
+bash scripts/servers.sh
+node --test tests/matrix/
+API_CLIENT=reference node --test tests/matrix/
 step "end-to-end: the demo chat (ES module page and classic-script tutorial page)"
 node --test tests/e2e/
 step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"
