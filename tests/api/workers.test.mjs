@@ -3,7 +3,8 @@
 // beside the worker), and a service worker, which has no XMLHttpRequest: socketio-wasm polls
 // with fetch there by itself, socket.io-client is given its Fetch transport. Each worker runs
 // the same scenario: connect over the default transports (polling first), echo, upgrade to
-// WebSocket, echo again; the server sees a polling session that upgraded. Then, socketio-wasm
+// WebSocket, echo again; the server sees a polling session that upgraded. A refused handshake
+// in the service worker gives socket.io-client's Fetch error. Then, socketio-wasm
 // only: a fetch request that the client drops (connect timeout) or that runs past
 // requestTimeout is aborted, and the server sees it closed.
 //
@@ -57,6 +58,20 @@ async function scenario(io, url, options) {
   }
 }
 
+// The other scenario, for a server that refuses the handshake: what connect_error carries.
+async function refusedScenario(io, url, options) {
+  const socket = io(url, { forceNew: true, reconnection: false, ...options });
+  const [error] = await new Promise((resolve) => socket.once("connect_error", (...args) => resolve(args)));
+  socket.disconnect();
+  return {
+    message: error.message,
+    type: error.type,
+    description: error.description,
+    context: error.context?.constructor?.name,
+    body: await error.context?.text?.(),
+  };
+}
+
 // A worker's message handler: runs `run(data)`, posts { result } or { error } to `reply`.
 const handler = (run, reply) => `async (data) => {
   try {
@@ -83,27 +98,32 @@ self.onmessage = ({ data }) => run(data);
 const SERVICE_WORKER_OPTIONS = IS_REFERENCE ? "{ transports: [client.Fetch, client.WebSocket] }" : "{}";
 const serviceWorker = `import * as client from "${MODULE_URL}";
 ${scenario}
+${refusedScenario}
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("message", (event) => {
   const port = event.ports[0];
-  const run = ${handler(`(data) => scenario(client.io, data.url, ${SERVICE_WORKER_OPTIONS})`, "port.postMessage.bind(port)")};
+  const pick = (data) => (data.refused ? refusedScenario : scenario);
+  const run = ${handler(`(data) => pick(data)(client.io, data.url, ${SERVICE_WORKER_OPTIONS})`, "port.postMessage.bind(port)")};
   event.waitUntil(run(event.data));
 });
 `;
 
-/** Starts `script` as a dedicated worker of a fresh page, posts `data`, resolves with its reply. */
+/** Starts `script` as a dedicated worker of a fresh page, posts `data`, resolves with its reply.
+ * The worker lives on until the test leaves the page (terminating it would cancel its
+ * requests, which the last test watches). */
 async function inWorker(t, script, type, data) {
   browser.serve("/workers/worker.js", script);
   const page = await browser.openHtml(t, "/workers/page.html", "<!doctype html><title>workers</title>");
   const reply = await page.evaluate(
     ({ type, data }) => {
       const worker = new Worker("/workers/worker.js", { type });
+      window.worker = worker;
       return new Promise((resolve, reject) => {
         worker.onmessage = ({ data }) => resolve(data);
         worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
         worker.postMessage(data);
         setTimeout(() => reject(new Error("the worker did not answer")), 15000);
-      }).finally(() => worker.terminate());
+      });
     },
     { type, data },
   );
@@ -186,6 +206,21 @@ test("a service worker (no XMLHttpRequest): connect over polling with fetch, ech
   const { srv, engines } = await echoServer(t);
   const reply = await inServiceWorker(t, serviceWorker, { url: srv.url });
   assertScenario(reply, engines, { hasXhr: false });
+});
+
+test("a service worker, refused handshake: connect_error 'fetch read error' with the status and the Response", T, async (t) => {
+  const srv = await ioServer(t, {
+    options: { allowRequest: (_req, callback) => callback("refused by allowRequest", false) },
+  });
+  const reply = await inServiceWorker(t, serviceWorker, { url: srv.url, refused: true });
+  assert.equal(reply.error, undefined, `the worker failed: ${reply.error}`);
+  assert.deepEqual(reply.result, {
+    message: "fetch read error",
+    type: "TransportError",
+    description: 403,
+    context: "Response",
+    body: JSON.stringify({ code: 4, message: "refused by allowRequest" }),
+  });
 });
 
 // An http server that records every request and never answers; `closed`: the client hung up.
