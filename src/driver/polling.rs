@@ -105,7 +105,7 @@ impl HttpRequest {
         let completion: Completion = Rc::new(RefCell::new(Some(on_done)));
         let backend = match has_xhr() {
             true => Backend::Xhr(XhrRequest::send(request, completion.clone())?),
-            false => Backend::Fetch(FetchRequest::send(request, completion.clone())?),
+            false => Backend::Fetch(FetchRequest::send(request, completion.clone())),
         };
         Ok(Self {
             completion,

@@ -4,7 +4,8 @@
 // with fetch there by itself, socket.io-client is given its Fetch transport. Each worker runs
 // the same scenario: connect over the default transports (polling first), echo, upgrade to
 // WebSocket, echo again; the server sees a polling session that upgraded. A refused handshake
-// in the service worker gives socket.io-client's Fetch error. Then, socketio-wasm
+// in the service worker gives socket.io-client's Fetch error; without XMLHttpRequest, polling
+// requests carry extraHeaders, and cookies with withCredentials. Then, socketio-wasm
 // only: a fetch request that the client drops (connect timeout) or that runs past
 // requestTimeout is aborted, and the server sees it closed.
 //
@@ -221,6 +222,57 @@ test("a service worker, refused handshake: connect_error 'fetch read error' with
     context: "Response",
     body: JSON.stringify({ code: 4, message: "refused by allowRequest" }),
   });
+});
+
+// Without XMLHttpRequest, over polling only: a session without withCredentials, then one with
+// it, both with extraHeaders; each connects and gets an ack.
+async function credentialsScenario(io, url, options) {
+  for (const run of ["without", "with"]) {
+    const socket = io(`${url}?run=${run}`, {
+      forceNew: true,
+      reconnection: false,
+      withCredentials: run === "with",
+      extraHeaders: { "x-worker": "fetch" },
+      ...options,
+    });
+    await new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", (error) => reject(new Error(`connect_error: ${error.message}`)));
+    });
+    await new Promise((resolve) => socket.emit("ack", "hi", resolve));
+    socket.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return "done";
+}
+
+// socket.io-client polls without XMLHttpRequest only when given its Fetch transport.
+const POLLING_WITHOUT_XHR = IS_REFERENCE ? "{ transports: [client.Fetch] }" : '{ transports: ["polling"] }';
+
+test("without XMLHttpRequest, polling requests carry extraHeaders, and cookies with withCredentials only", T, async (t) => {
+  const requests = [];
+  const srv = await ioServer(t, {
+    options: { cookie: { name: "io", sameSite: "lax", path: "/" } },
+    setup: (io, s) => {
+      serveBasics(io);
+      s.httpServer.prependListener("request", (req) => requests.push({ method: req.method, url: req.url, headers: req.headers }));
+    },
+  });
+  const script = moduleWorker(`delete self.XMLHttpRequest;\n${credentialsScenario}`).replace(
+    "scenario(client.io, data.url, {})",
+    `credentialsScenario(client.io, data.url, ${POLLING_WITHOUT_XHR})`,
+  );
+  const reply = await inWorker(t, script, "module", { url: srv.url });
+  assert.deepEqual(reply, { result: "done" });
+  const sent = (run) => requests.filter((r) => r.method !== "OPTIONS" && r.url.includes(`run=${run}`));
+  for (const run of ["without", "with"]) {
+    assert.ok(sent(run).length >= 3, `${run}: handshake, GETs and POSTs reached the server`);
+    assert.ok(sent(run).every((r) => r.headers["x-worker"] === "fetch"), `${run}: every request carries extraHeaders`);
+  }
+  assert.ok(sent("without").every((r) => !r.headers.cookie), "no cookie without withCredentials");
+  // The handshake response sets io=<sid>; the session's later requests send it.
+  const cookies = sent("with").slice(1).map((r) => r.headers.cookie ?? "");
+  assert.ok(cookies.some((cookie) => /(^|; )io=/.test(cookie)), cookies.join(" | "));
 });
 
 // An http server that records every request and never answers; `closed`: the client hung up.
