@@ -45,13 +45,16 @@ pub type Completion = Rc<RefCell<Option<Box<dyn FnOnce(RequestOutcome)>>>>;
 
 /// What a backend is asked to send.
 pub struct Request<'a> {
+    /// The full URL, query included.
     pub url: &'a str,
     /// The POST body (a JS string); `None` for a GET.
     pub body: Option<&'a JsValue>,
+    /// Credentials, headers and timeout.
     pub options: &'a HttpOptions,
 }
 
 impl Request<'_> {
+    /// A POST (with a body), or a GET.
     pub fn is_post(&self) -> bool {
         self.body.is_some()
     }
