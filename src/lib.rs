@@ -3,8 +3,8 @@
 //! Four layers, one direction:
 //! - [`protocol`]: the sans-IO core (codecs and state machines); plain Rust, tested natively
 //!   on a virtual clock. It owns every Socket.IO rule and all client state.
-//! - `driver`: runs the core in the browser (WebSocket, XMLHttpRequest, one timer); owns every
-//!   closure, and no protocol logic.
+//! - `driver`: runs the core in the browser or a worker (WebSocket, XMLHttpRequest or `fetch`,
+//!   one timer); owns every closure, and no protocol logic.
 //! - `js`: the socket.io-client-compatible API for JavaScript (`io`, `Manager`, `Socket`).
 //!
 //! # The run loop

@@ -445,10 +445,7 @@ fn start_request(
             *(if is_post { post } else { get }) = Some(request);
         }
         (Ok(_), _) => {}
-        (Err(error), _) => {
-            let failure = polling_failure(is_post, 0, Some(error));
-            inner.client.handle_transport_error(now(), id, failure);
-        }
+        (Err(failure), _) => inner.client.handle_transport_error(now(), id, failure),
     }
 }
 
@@ -532,23 +529,6 @@ fn websocket_failure(event: Option<JsValue>) -> TransportFailure<JsValue> {
     }
 }
 
-fn polling_failure(
-    is_post: bool,
-    status: u16,
-    context: Option<JsValue>,
-) -> TransportFailure<JsValue> {
-    let message = if is_post {
-        "xhr post error"
-    } else {
-        "xhr poll error"
-    };
-    TransportFailure {
-        message,
-        description: Some(JsValue::from(status)),
-        context,
-    }
-}
-
 fn on_websocket_event(
     weak: &Weak<RefCell<Inner>>,
     id: TransportId,
@@ -586,16 +566,11 @@ fn on_request_done(
         let client = &mut inner.client;
         match (outcome, is_post) {
             (RequestOutcome::Done(_), true) => client.handle_post_done(now(), id),
-            (RequestOutcome::Done(body), false) => match body.as_string() {
-                Some(text) => client.handle_poll_response(now(), id, text, body),
-                None => client.handle_transport_error(now(), id, polling_failure(false, 200, None)),
-            },
-            (RequestOutcome::Failed { status, xhr }, _) => {
-                client.handle_transport_error(
-                    now(),
-                    id,
-                    polling_failure(is_post, status, Some(xhr)),
-                );
+            (RequestOutcome::Done(body), false) => {
+                client.handle_poll_response(now(), id, String::from(&body), body.into())
+            }
+            (RequestOutcome::Failed(failure), _) => {
+                client.handle_transport_error(now(), id, failure)
             }
         }
     });

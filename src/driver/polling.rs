@@ -1,17 +1,23 @@
-//! HTTP long-polling over the browser's XMLHttpRequest.
+//! HTTP long-polling requests: one abstraction over the browser's two ways of making them.
 //!
-//! An [`HttpRequest`] owns its callbacks; dropping it before it finished aborts it. The engine
-//! in the core decides when to GET and POST (one of each in flight at most); this module only
-//! performs them.
+//! Windows have `XMLHttpRequest`; dedicated and service workers may not (a service worker never
+//! has it), and there [`fetch`](super::fetch) does the same job. The backend is picked per
+//! request from what the global object offers, so a client works wherever it is loaded, with no
+//! option to set (socket.io-client makes the user pick its `Fetch` transport by hand).
+//!
+//! An [`HttpRequest`] owns its backend; dropping it before it finished aborts it, and its late
+//! completion, if any, reaches nobody. The engine in the core decides when to GET and POST (one
+//! of each in flight at most); this module only performs them.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::XmlHttpRequest;
 
-use super::send::Sendable;
+use super::fetch::FetchRequest;
+use super::xhr::XhrRequest;
+use crate::protocol::socket::TransportFailure;
 
 /// How every request of a connection is made (socket.io-client's `withCredentials`,
 /// `extraHeaders` and `requestTimeout`).
@@ -21,26 +27,48 @@ pub struct HttpOptions {
     pub with_credentials: bool,
     /// Headers added to every request.
     pub extra_headers: Vec<(String, String)>,
-    /// Milliseconds after which a request fails as unanswered (the XHR `timeout`).
+    /// Milliseconds after which a request fails as unanswered.
     pub timeout: Option<u32>,
 }
 
 /// How a request ended.
 pub enum RequestOutcome {
-    /// HTTP 200: the response body, as the JS string.
-    Done(JsValue),
-    /// Another status, or no response at all (status 0); `xhr` is the request, for the user.
-    Failed { status: u16, xhr: JsValue },
+    /// A success status: the response body.
+    Done(JsString),
+    /// Another status, or no response at all, described as socket.io-client's transport for the
+    /// backend describes it.
+    Failed(TransportFailure<JsValue>),
 }
 
-type Completion = Rc<RefCell<Option<Box<dyn FnOnce(RequestOutcome)>>>>;
+/// Where a request's outcome goes; emptied once it has gone, or when the request is dropped.
+pub type Completion = Rc<RefCell<Option<Box<dyn FnOnce(RequestOutcome)>>>>;
+
+/// What a backend is asked to send.
+pub struct Request<'a> {
+    /// The full URL, query included.
+    pub url: &'a str,
+    /// The POST body (a JS string); `None` for a GET.
+    pub body: Option<&'a JsValue>,
+    /// Credentials, headers and timeout.
+    pub options: &'a HttpOptions,
+}
+
+impl Request<'_> {
+    /// A POST (with a body), or a GET.
+    pub fn is_post(&self) -> bool {
+        self.body.is_some()
+    }
+}
 
 /// One GET or POST in flight.
 pub struct HttpRequest {
-    xhr: XmlHttpRequest,
     completion: Completion,
-    _on_load: Closure<dyn FnMut()>,
-    _on_error: Closure<dyn FnMut()>,
+    backend: Backend,
+}
+
+enum Backend {
+    Xhr(XhrRequest),
+    Fetch(FetchRequest),
 }
 
 impl HttpRequest {
@@ -49,8 +77,13 @@ impl HttpRequest {
         url: &str,
         options: &HttpOptions,
         on_done: impl FnOnce(RequestOutcome) + 'static,
-    ) -> Result<Self, JsValue> {
-        Self::send("GET", url, None, options, Box::new(on_done))
+    ) -> Result<Self, TransportFailure<JsValue>> {
+        let request = Request {
+            url,
+            body: None,
+            options,
+        };
+        Self::send(&request, Box::new(on_done))
     }
 
     /// A POST of one payload (a JS string), as `text/plain;charset=UTF-8`.
@@ -59,69 +92,27 @@ impl HttpRequest {
         body: &JsValue,
         options: &HttpOptions,
         on_done: impl FnOnce(RequestOutcome) + 'static,
-    ) -> Result<Self, JsValue> {
-        Self::send("POST", url, Some(body), options, Box::new(on_done))
+    ) -> Result<Self, TransportFailure<JsValue>> {
+        let request = Request {
+            url,
+            body: Some(body),
+            options,
+        };
+        Self::send(&request, Box::new(on_done))
     }
 
     fn send(
-        method: &str,
-        url: &str,
-        body: Option<&JsValue>,
-        options: &HttpOptions,
+        request: &Request,
         on_done: Box<dyn FnOnce(RequestOutcome)>,
-    ) -> Result<Self, JsValue> {
-        let xhr = XmlHttpRequest::new()?;
-        xhr.open_with_async(method, url, true)?;
-        xhr.set_with_credentials(options.with_credentials);
-        if let Some(timeout) = options.timeout {
-            xhr.set_timeout(timeout);
-        }
-        for (name, value) in &options.extra_headers {
-            xhr.set_request_header(name, value)?;
-        }
-        if body.is_some() {
-            xhr.set_request_header("Content-Type", "text/plain;charset=UTF-8")?;
-        }
+    ) -> Result<Self, TransportFailure<JsValue>> {
         let completion: Completion = Rc::new(RefCell::new(Some(on_done)));
-        let on_load = {
-            let (xhr, completion) = (xhr.clone(), completion.clone());
-            Closure::<dyn FnMut()>::new(move || {
-                let status = xhr.status().unwrap_or(0);
-                let outcome = match status {
-                    200 => RequestOutcome::Done(xhr.response().unwrap_or(JsValue::UNDEFINED)),
-                    _ => RequestOutcome::Failed {
-                        status,
-                        xhr: xhr.clone().into(),
-                    },
-                };
-                finish(&completion, outcome);
-            })
+        let backend = match has_xhr() {
+            true => Backend::Xhr(XhrRequest::send(request, completion.clone())?),
+            false => Backend::Fetch(FetchRequest::send(request, completion.clone())),
         };
-        let on_error = {
-            let (xhr, completion) = (xhr.clone(), completion.clone());
-            Closure::<dyn FnMut()>::new(move || {
-                let status = xhr.status().unwrap_or(0);
-                finish(
-                    &completion,
-                    RequestOutcome::Failed {
-                        status,
-                        xhr: xhr.clone().into(),
-                    },
-                );
-            })
-        };
-        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-        xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        xhr.set_ontimeout(Some(on_error.as_ref().unchecked_ref()));
-        match body {
-            Some(body) => xhr.unchecked_ref::<Sendable>().send(body)?,
-            None => xhr.send()?,
-        }
         Ok(Self {
-            xhr,
             completion,
-            _on_load: on_load,
-            _on_error: on_error,
+            backend,
         })
     }
 
@@ -136,22 +127,26 @@ impl HttpRequest {
     }
 }
 
+impl Drop for HttpRequest {
+    fn drop(&mut self) {
+        if self.completion.borrow_mut().take().is_some() {
+            match &self.backend {
+                Backend::Xhr(xhr) => xhr.abort(),
+                Backend::Fetch(fetch) => fetch.abort(),
+            }
+        }
+    }
+}
+
 /// Calls the completion once, with no borrow held while it runs.
-fn finish(completion: &Completion, outcome: RequestOutcome) {
+pub fn finish(completion: &Completion, outcome: RequestOutcome) {
     let on_done = completion.borrow_mut().take();
     if let Some(on_done) = on_done {
         on_done(outcome);
     }
 }
 
-impl Drop for HttpRequest {
-    fn drop(&mut self) {
-        self.xhr.set_onload(None);
-        self.xhr.set_onerror(None);
-        self.xhr.set_ontimeout(None);
-        if self.completion.borrow_mut().take().is_some() {
-            // Nothing useful can be done if abort fails; the request is unreachable now.
-            let _ = self.xhr.abort();
-        }
-    }
+/// Whether the global object (a window's, or a worker's) has `XMLHttpRequest`.
+fn has_xhr() -> bool {
+    Reflect::has(&js_sys::global(), &JsValue::from_str("XMLHttpRequest")).unwrap_or(false)
 }

@@ -21,9 +21,10 @@ pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }
 
-/// socket.io-client's `TransportError`: `message` (`xhr poll error`, ...), `description` (the
-/// HTTP status, or a WebSocket's `error` event) and `context` (the XMLHttpRequest, whose
-/// `responseText` has the server's reason).
+/// socket.io-client's `TransportError`: `message` (`xhr poll error`, `fetch read error`, ...),
+/// `description` (the HTTP status, fetch's rejection, or a WebSocket's `error` event) and
+/// `context` (the XMLHttpRequest, whose `responseText` has the server's reason, or fetch's
+/// `Response`).
 pub fn transport_error(failure: &TransportFailure<JsValue>) -> JsValue {
     let error = Error::new(failure.message);
     let set = |name: &str, value: &JsValue| {

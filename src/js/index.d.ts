@@ -46,7 +46,8 @@ export interface ManagerOptions {
   withCredentials?: boolean;
   /** Headers for polling requests (browsers cannot set headers on a WebSocket). */
   extraHeaders?: Record<string, string>;
-  /** Fail a polling request that gets no answer within this many ms (`xhr poll error`). */
+  /** Fail a polling request that gets no answer within this many ms (`xhr poll error`; with
+   * fetch, where there is no XMLHttpRequest, `fetch read error` with a `TimeoutError`). */
   requestTimeout?: number;
   /** WebSocket subprotocols offered to the server (`new WebSocket(url, protocols)`). */
   protocols?: string | string[];
@@ -99,11 +100,13 @@ export interface IoOptions extends ManagerOptions, SocketOptions {
 export interface ConnectError extends Error {
   /** What the server's middleware attached (`err.data`). */
   data?: unknown;
-  /** `"TransportError"` when the connection itself failed (`xhr poll error`, `websocket error`, ...). */
+  /** `"TransportError"` when the connection itself failed (`xhr poll error`, `fetch read error`, `websocket error`, ...). */
   type?: string;
-  /** For transport errors: the HTTP status (0 when there was no response), or the WebSocket's `error` Event. */
-  description?: number | Event;
-  /** For polling errors: the XMLHttpRequest (`responseText` has the server's `{code, message}`). */
+  /** For transport errors: the HTTP status (0 when there was no response; with fetch, the
+   * rejection instead), or the WebSocket's `error` Event. */
+  description?: number | Event | Error;
+  /** For polling errors: the XMLHttpRequest (`responseText` has the server's `{code, message}`),
+   * or, with fetch, the `Response` of an unsuccessful status. */
   context?: unknown;
 }
 

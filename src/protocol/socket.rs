@@ -40,11 +40,12 @@ pub struct TextIndex {
 /// Why a transport failed, in socket.io-client's terms (its `TransportError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportFailure<P> {
-    /// `xhr poll error`, `xhr post error` or `websocket error`.
+    /// `xhr poll error`, `xhr post error`, `fetch read error`, `fetch write error` or
+    /// `websocket error`.
     pub message: &'static str,
     /// What the driver says about it: a request's HTTP status, a WebSocket's `error` event.
     pub description: Option<P>,
-    /// What the driver has to show for it (the XMLHttpRequest in the browser).
+    /// What the driver has to show for it (the XMLHttpRequest, or fetch's `Response`).
     pub context: Option<P>,
 }
 

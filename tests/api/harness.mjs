@@ -6,7 +6,8 @@
 // Pieces:
 // - a static HTTP server (127.0.0.1, port 0) serving /page.html (an import map points
 //   "socket.io-client" at the chosen client), /pkg/* (the whole wasm-pack output, with the right
-//   MIME types) and /reference/socket.io.esm.min.js;
+//   MIME types), /reference/socket.io.esm.min.js, and the pages and scripts tests add
+//   (openHtml, serve: a worker's script, say);
 // - startIoServer(): a real socket.io 4.8 server on its own http server and port, restartable on
 //   the same port with a fresh `Server` that gets the same setup(io) call;
 // - startBlackhole(): an http server that accepts requests and never answers (timeouts);
@@ -103,7 +104,7 @@ try {
 
 /** Starts the static server for the page and the client files. Resolves with { url, close }. */
 export async function startStaticServer() {
-  // Pages that tests add (`page(path, html)`), served as they are.
+  // Pages and scripts that tests add (`page(path, body, type)`), served as they are.
   const pages = new Map();
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -113,7 +114,7 @@ export async function startStaticServer() {
     };
     try {
       if (path === "/" || path === "/page.html") return send(200, MIME[".html"], pageHtml());
-      if (pages.has(path)) return send(200, MIME[".html"], pages.get(path));
+      if (pages.has(path)) return send(200, pages.get(path).type, pages.get(path).body);
       if (path === "/favicon.ico") return send(204, MIME[".txt"], "");
       let file;
       if (path === CLIENTS.reference || path === CLIENTS.reference + ".map") {
@@ -138,7 +139,7 @@ export async function startStaticServer() {
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
     url,
-    page: (path, html) => pages.set(path, html),
+    page: (path, body, type = MIME[".html"]) => pages.set(path, { body, type }),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -382,6 +383,8 @@ export function useBrowser() {
     await page.goto(`${fixture.staticServer.url}${path}`);
     return page;
   };
+  /** Serves `body` at `path` from the static server (a worker's script, say), as `type`. */
+  fixture.serve = (path, body, type = MIME[".js"]) => fixture.staticServer.page(path, body, type);
   /** The file's page with the client freshly loaded (page.errors: this test's page errors). */
   fixture.open = async (t) => {
     if (!fixture.page || fixture.page.isClosed()) await freshPage();
