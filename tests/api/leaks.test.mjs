@@ -25,6 +25,7 @@ const WASM_SLACK = 64 * 1024;
 
 // Remembers every wasm memory the page instantiates (window.wasmMemories).
 function hookWasmMemory() {
+  if (window.wasmMemories) return; // installed once per page, however many tests added it
   window.wasmMemories = [];
   const keep = (result) => {
     const instance = result.instance ?? result;
