@@ -28,6 +28,15 @@
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
-mod driver;
+mod client;
 #[cfg(target_arch = "wasm32")]
+mod driver;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+
+#[cfg(target_arch = "wasm32")]
+pub use client::{
+    io, Ack, AckError, ClientError, ConnectError, DisconnectReason, EmitError, EventError,
+    EventStream, Listener, Manager, ManagerBuilder, Socket, StateChange, Timeout, Transport,
+    WeakSocket,
+};

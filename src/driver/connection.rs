@@ -193,6 +193,7 @@ impl Connection {
     }
 
     /// Whether an emit on the socket now would be written at once.
+    #[cfg(feature = "js")]
     pub fn writes_now(&self, id: SocketId, volatile: bool) -> bool {
         self.read(|client| client.writes_now(now(), id, volatile))
             .unwrap_or(false)
@@ -204,16 +205,19 @@ impl Connection {
     }
 
     /// The answer of a socket's auth function.
+    #[cfg(feature = "js")]
     pub fn authenticate(&self, id: SocketId, auth: Option<&str>) {
         self.with_client(|client| client.authenticate(now(), id, auth));
     }
 
     /// Replaces a socket's CONNECT payload for its next connection.
+    #[cfg(feature = "js")]
     pub fn set_auth(&self, id: SocketId, auth: Auth) {
         self.with_client(|client| client.set_auth(id, auth));
     }
 
     /// Turns the Manager's `packet` events on or off.
+    #[cfg(feature = "js")]
     pub fn report_packets(&self, on: bool) {
         self.with_client(|client| client.report_packets(on));
     }
@@ -224,11 +228,13 @@ impl Connection {
     }
 
     /// Turns on a socket's `Sent` events (`onAnyOutgoing`).
+    #[cfg(feature = "js")]
     pub fn report_sent(&self, id: SocketId) {
         self.with_client(|client| client.report_sent(id, true));
     }
 
     /// Drops the emits waiting in a socket's send buffer.
+    #[cfg(feature = "js")]
     pub fn clear_send_buffer(&self, id: SocketId) {
         self.with_client(|client| client.clear_send_buffer(id));
     }
@@ -240,11 +246,13 @@ impl Connection {
     }
 
     /// Changes the reconnection settings.
+    #[cfg(feature = "js")]
     pub fn set_settings(&self, settings: Settings) {
         self.with_client(|client| client.set_settings(settings));
     }
 
     /// The name of the transport in use (`polling`, `websocket`), while connected.
+    #[cfg(feature = "js")]
     pub fn transport_name(&self) -> Option<&'static str> {
         self.read(|client| client.transport().map(TransportKind::name))
             .flatten()

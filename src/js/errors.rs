@@ -47,7 +47,7 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
         ConnectError::Transport(failure) => transport_error(&failure),
         ConnectError::Timeout => error_with_data("timeout", None),
         ConnectError::IncompatibleServer => error_with_data(
-            "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
+            &crate::client::ConnectError::IncompatibleServer.to_string(),
             None,
         ),
     }

@@ -12,7 +12,8 @@ use super::json::{self, Shape};
 /// The namespace a packet belongs to when it names none.
 const DEFAULT_NAMESPACE: &str = "/";
 /// The most attachments a binary packet may announce (socket.io-parser's `maxAttachments`).
-const MAX_ATTACHMENTS: u64 = 10;
+/// The most binary attachments one packet may carry (socket.io-client's limit).
+pub const MAX_ATTACHMENTS: usize = 10;
 /// The largest ack id: JavaScript numbers are exact integers up to 2^53 - 1.
 const MAX_ACK_ID: u64 = (1 << 53) - 1;
 
@@ -142,11 +143,10 @@ fn split_attachments(text: &str) -> Result<(usize, &str), DecodeError> {
     let count = parse_decimal(digits, u64::MAX)
         .filter(|&count| count > 0)
         .ok_or(DecodeError::BadAttachmentCount)?;
-    if count > MAX_ATTACHMENTS {
-        return Err(DecodeError::TooManyAttachments);
+    match usize::try_from(count) {
+        Ok(count) if count <= MAX_ATTACHMENTS => Ok((count, rest)),
+        _ => Err(DecodeError::TooManyAttachments),
     }
-    let count = usize::try_from(count).map_err(|_| DecodeError::TooManyAttachments)?;
-    Ok((count, rest))
 }
 
 /// Splits off the namespace: present iff the text starts with `/`, it runs to the first `,`
