@@ -28,10 +28,14 @@ extern "C" {
 /// More objects than any real payload holds: a walk that meets this many is in a cycle.
 const MAX_OBJECTS: usize = 1_000_000;
 
-/// A Rust value as a JS value: maps as objects, `None` as `null`, bytes as `Uint8Array`.
+/// A Rust value as a JS value: maps as objects, `None` as `null`, bytes as `Uint8Array`
+/// (binary attachments; serde-wasm-bindgen's `json_compatible` would make them number arrays).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, EmitError> {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
     value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .serialize(&serializer)
         .map_err(|error| EmitError::Serialize(error.to_string()))
 }
 
