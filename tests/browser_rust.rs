@@ -4,7 +4,12 @@
 //! Every wait has a generous deadline (the machine is shared and loaded): a test fails on a
 //! wrong value or a missing event, never on timing.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
