@@ -464,3 +464,28 @@ async fn a_dropped_socket_disconnects_on_the_server() {
     assert!(socket.connected(), "the other namespace stays connected");
     assert_eq!(socket.id().as_deref(), Some(id.as_str()));
 }
+
+#[wasm_bindgen_test]
+async fn dropping_the_last_handle_ends_the_connection() {
+    let observer = connected(URL, "/").await;
+    let socket = io(URL).expect("io");
+    wait_connected(&socket).await;
+    let id = socket.id().expect("id");
+    drop(socket);
+    let reason: String = within(
+        "the server's disconnect",
+        observer.emit_with_ack("disconnect-reason", &id),
+    )
+    .await
+    .expect("answer");
+    // The DISCONNECT packet, or the close of the session right behind it.
+    assert!(
+        [
+            "client namespace disconnect",
+            "transport close",
+            "client disconnect"
+        ]
+        .contains(&reason.as_str()),
+        "{reason}"
+    );
+}

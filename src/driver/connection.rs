@@ -121,6 +121,15 @@ struct Inner {
     requests: u32,
 }
 
+impl Drop for Inner {
+    /// The last handle is gone. Every transport, request, timer and listener goes with its
+    /// field (each removes its browser callbacks on drop); the POSTs that may carry the close
+    /// packet are left to finish, unheard.
+    fn drop(&mut self) {
+        self.lingering.drain(..).for_each(HttpRequest::forget);
+    }
+}
+
 impl Connection {
     /// A connection that opens its transport when the first socket connects.
     pub fn new(mut config: ConnectionConfig) -> Self {
