@@ -463,6 +463,14 @@ async fn a_dropped_socket_disconnects_on_the_server() {
     assert_eq!(reason, "client namespace disconnect");
     assert!(socket.connected(), "the other namespace stays connected");
     assert_eq!(socket.id().as_deref(), Some(id.as_str()));
+    // A new socket for the namespace works on the same connection.
+    let again = manager.socket("/");
+    wait_connected(&again).await;
+    assert_ne!(again.id(), Some(main_id));
+    let answer: u32 = within("ack", again.emit_with_ack("ack-me", &8))
+        .await
+        .expect("answer");
+    assert_eq!(answer, 8);
 }
 
 #[wasm_bindgen_test]

@@ -490,7 +490,7 @@ impl SocketInner {
 impl Drop for SocketInner {
     fn drop(&mut self) {
         if let Some(id) = self.id {
-            self.manager.connection.disconnect(id);
+            self.manager.connection.remove_socket(id);
         }
     }
 }

@@ -190,6 +190,14 @@ impl Connection {
         self.with_client(|client| client.connect(now(), id));
     }
 
+    /// Disconnects a socket whose handle is gone and forgets it and its sink.
+    pub fn remove_socket(&self, id: SocketId) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            inner.sinks.retain(|(known, _)| *known != id);
+        }
+        self.with_client(|client| client.remove_socket(now(), id));
+    }
+
     /// Disconnects a socket (its sink hears `io client disconnect` if it was connected).
     pub fn disconnect(&self, id: SocketId) {
         self.with_client(|client| client.disconnect(now(), id));

@@ -278,6 +278,14 @@ impl<P: Payload> Client<P> {
         id
     }
 
+    /// Forgets a socket whose handle is gone: disconnects it (as [`disconnect`](Self::disconnect)
+    /// does, DISCONNECT packet and all), then drops its state, so that a page that makes and
+    /// drops sockets does not keep them.
+    pub fn remove_socket(&mut self, now: Instant, id: SocketId) {
+        self.disconnect(now, id);
+        self.sockets.retain(|(known, _)| *known != id);
+    }
+
     /// Opens the connection unless it is open or opening (socket.io-client's `manager.open()`).
     /// With `retry` false (`open(callback)`), a failure to open does not start reconnecting.
     pub fn open(&mut self, now: Instant, retry: bool) {
