@@ -55,9 +55,6 @@
 
 #![warn(missing_docs)]
 
-// The core's codec structs and packet enums document their fields and variants at the type;
-// the app-facing API (the client layer) documents every item.
-#[allow(missing_docs)]
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]

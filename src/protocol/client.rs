@@ -71,7 +71,9 @@ pub enum ManagerEvent<P> {
     Ping,
     /// The session closed.
     Close {
+        /// Why it closed.
         reason: CloseReason,
+        /// What the transport said, when there is more to say.
         details: Option<CloseDetails<P>>,
     },
     /// Reconnection attempt number n is starting.
@@ -91,8 +93,11 @@ pub enum ManagerEvent<P> {
 /// A received packet as the Manager's `packet` event shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PacketReport<P> {
+    /// The Socket.IO packet type.
     pub kind: PacketKind,
+    /// The namespace.
     pub nsp: String,
+    /// The ack id, when there is one.
     pub id: Option<u64>,
     /// The JSON payload (binary placeholders are not replaced).
     pub data: Option<JsonSpan<P>>,

@@ -20,12 +20,19 @@ const MAX_ACK_ID: u64 = (1 << 53) - 1;
 /// The type of a Socket.IO packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PacketKind {
+    /// `0`: connect to a namespace (and its answer).
     Connect,
+    /// `1`: leave a namespace.
     Disconnect,
+    /// `2`: an event.
     Event,
+    /// `3`: the answer to an event.
     Ack,
+    /// `4`: the server refused the namespace.
     ConnectError,
+    /// `5`: an event with binary attachments.
     BinaryEvent,
+    /// `6`: an answer with binary attachments.
     BinaryAck,
 }
 
@@ -79,6 +86,7 @@ impl PacketKind {
 /// A decoded packet header; the payload stays a span of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header<'a> {
+    /// The packet type.
     pub kind: PacketKind,
     /// 0 unless binary.
     pub attachments: usize,
@@ -93,7 +101,9 @@ pub struct Header<'a> {
 /// A decoded packet: the header plus the payload's JSON text (`None` when empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet<'a> {
+    /// The header.
     pub header: Header<'a>,
+    /// The JSON payload, when there is one.
     pub data: Option<&'a str>,
 }
 
