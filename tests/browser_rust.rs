@@ -231,7 +231,7 @@ async fn the_server_asks_and_the_listener_answers_once() {
         .await
         .expect("ack");
     assert_eq!(outcome.answer.as_deref(), Some("re: ça va?"));
-    assert_eq!(second_send.take(), Some(Err(EmitError::NotSent)));
+    assert_eq!(second_send.take(), Some(Err(EmitError::AlreadyAnswered)));
 }
 
 #[wasm_bindgen_test]

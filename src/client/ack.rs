@@ -52,12 +52,13 @@ impl Ack {
         self.send_js(&[to_js(value)?])
     }
 
-    /// Answers with JS values as the arguments.
+    /// Answers with JS values as the arguments. An answer that cannot be encoded is not sent
+    /// and does not count.
     pub fn send_js(self, args: &[JsValue]) -> Result<(), EmitError> {
-        if self.slot.sent.replace(true) {
-            return Err(EmitError::NotSent);
-        }
         let reply = encode_reply(args)?;
+        if self.slot.sent.replace(true) {
+            return Err(EmitError::AlreadyAnswered);
+        }
         let socket = self.slot.socket.upgrade().ok_or(EmitError::NotSent)?;
         socket.ack(self.slot.wire, reply)
     }

@@ -46,6 +46,8 @@ pub enum EmitError {
     Serialize(String),
     /// The socket is gone (its connection was busy or closed for good).
     NotSent,
+    /// Another listener answered this ack request already.
+    AlreadyAnswered,
 }
 
 impl fmt::Display for EmitError {
@@ -55,6 +57,7 @@ impl fmt::Display for EmitError {
             Self::TooManyAttachments => f.write_str("at most 10 binary attachments per event"),
             Self::Serialize(message) => write!(f, "cannot encode the value: {message}"),
             Self::NotSent => f.write_str("the event was not sent"),
+            Self::AlreadyAnswered => f.write_str("the server's ack request was answered already"),
         }
     }
 }
