@@ -45,11 +45,10 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     match cause {
         ConnectError::Refused(span) => decode_connect_error(&span),
         ConnectError::Transport(failure) => transport_error(&failure),
-        ConnectError::Timeout => error_with_data("timeout", None),
-        ConnectError::IncompatibleServer => error_with_data(
-            &crate::client::ConnectError::IncompatibleServer.to_string(),
-            None,
-        ),
+        // The client layer owns these messages.
+        ConnectError::Timeout | ConnectError::IncompatibleServer => {
+            error_with_data(&crate::client::ConnectError::from(cause).to_string(), None)
+        }
     }
 }
 
