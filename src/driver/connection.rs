@@ -123,10 +123,22 @@ struct Inner {
 
 impl Drop for Inner {
     /// The last handle is gone. Every transport, request, timer and listener goes with its
-    /// field (each removes its browser callbacks on drop); the POSTs that may carry the close
-    /// packet are left to finish, unheard.
+    /// field (each removes its browser callbacks on drop: WebSockets close, GETs abort); the
+    /// POSTs, which carry what the app sent last (a DISCONNECT, the close packet), are left to
+    /// finish, unheard.
     fn drop(&mut self) {
-        self.lingering.drain(..).for_each(HttpRequest::forget);
+        let posts = self
+            .transports
+            .iter_mut()
+            .filter_map(|(_, transport)| match transport {
+                Transport::Polling { post, .. } => post.take(),
+                Transport::WebSocket(_) => None,
+            });
+        posts
+            .collect::<Vec<_>>()
+            .into_iter()
+            .chain(self.lingering.drain(..))
+            .for_each(HttpRequest::forget);
     }
 }
 
