@@ -7,6 +7,7 @@
 #                          and minified by esbuild (one file: nothing for a bundler to miss)
 #   socketio-wasm.js       the same as a classic script that defines the global `io`
 #   index.d.ts             the types
+# The JS facade is the cargo feature `js` (a Rust app leaves it off); both paths enable it.
 # The glue and the sources are staged in target/js/ so that the bundles import the glue as
 # the sources do (`./socketio_wasm.js`).
 set -euo pipefail
@@ -21,10 +22,11 @@ if bash scripts/nightly.sh; then
   CARGO_TARGET_DIR=target/nightly RUSTUP_TOOLCHAIN=nightly \
     RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
     wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript \
-    -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+    -- --features js -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
   echo nightly >"$stage/toolchain"
 else
-  wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript
+  wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript \
+    -- --features js
   echo stable >"$stage/toolchain"
 fi
 mkdir -p pkg

@@ -9,17 +9,25 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "format"
 cargo fmt --check
+# Each with the JS facade (--all-features) and without it (what a Rust app compiles).
 step "clippy, native"
 cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked --all-features -- -D warnings
 step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --all-targets --locked --all-features --target wasm32-unknown-unknown -- -D warnings
 step "types (tsc --noEmit over tests/types)"
 node_modules/.bin/tsc --noEmit -p tests/types
 step "docs, native and wasm32 (no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --all-features
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-unknown-unknown
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --all-features \
+  --target wasm32-unknown-unknown
 step "native tests (protocol core)"
 cargo test --locked
+step "the Rust API in headless Chromium (wasm-bindgen-test, socket.io 4.8 server)"
+bash scripts/browser-rust.sh
 step "build the package, and its size against the budget"
 bash scripts/build.sh
 node scripts/size.mjs --check

@@ -1,11 +1,39 @@
 //! socketio-wasm: a Socket.IO v4 client for the browser, in Rust compiled to WebAssembly.
 //!
+//! # Rust quick start
+//!
+//! ```ignore
+//! use serde::{Deserialize, Serialize};
+//! use socketio_wasm::{io, StateChange};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Chat { user: String, text: String }
+//!
+//! let socket = io("https://chat.example.com/")?;        // connects at once
+//! let _state = socket.on_state(|change: &StateChange| log(&format!("{change:?}")));
+//! let _chat = socket.on("chat", |msg: Chat| show(&msg)); // removed when dropped
+//! socket.emit("chat", &Chat { user: "ana".into(), text: "hi".into() })?;
+//! let count: u32 = socket.timeout(Duration::from_secs(5))
+//!     .emit_with_ack("count", &())
+//!     .await?;
+//! ```
+//!
+//! `Manager::builder` takes socket.io-client's options (reconnection, transports, `auth`,
+//! `ackTimeout`...) and `Manager::socket` opens several namespaces on one connection.
+//! Events also come as streams (`Socket::events`, `Socket::states`); bytes travel as binary
+//! attachments when marked `#[serde(with = "serde_bytes")]`. Dropping a `Listener` removes
+//! it, dropping the last handle of a `Socket` disconnects it. These exist on `wasm32` only.
+//!
+//! # Layers
+//!
 //! Four layers, one direction:
 //! - [`protocol`]: the sans-IO core (codecs and state machines); plain Rust, tested natively
-//!   on a virtual clock. It owns every Socket.IO rule and all client state.
+//!   on a virtual clock. It owns every Socket.IO rule and all connection state.
 //! - `driver`: runs the core in the browser or a worker (WebSocket, XMLHttpRequest or `fetch`,
 //!   one timer); owns every closure, and no protocol logic.
-//! - `js`: the socket.io-client-compatible API for JavaScript (`io`, `Manager`, `Socket`).
+//! - `client`: the typed Rust API (`io`, `Manager`, `Socket`), re-exported here.
+//! - `js` (cargo feature `js`, which the npm build turns on): the socket.io-client-compatible
+//!   API for JavaScript (`io`, `Manager`, `Socket`). A Rust app compiles none of it.
 //!
 //! # The run loop
 //!
@@ -25,9 +53,20 @@
 //! wasm: it is thrown to the app when the app's call returns, or reported as uncaught when no
 //! call of the app's is under way, which is where socket.io-client lets it propagate.
 
+#![warn(missing_docs)]
+
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
-mod driver;
+mod client;
 #[cfg(target_arch = "wasm32")]
+mod driver;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+
+#[cfg(target_arch = "wasm32")]
+pub use client::{
+    io, Ack, AckError, ClientError, ConnectError, DisconnectReason, EmitError, EventError,
+    EventStream, Listener, Manager, ManagerBuilder, Socket, StateChange, Timeout, Transport,
+    WeakSocket,
+};

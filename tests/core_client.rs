@@ -235,6 +235,25 @@ fn client_disconnect_sends_disconnect_before_closing() {
 }
 
 #[test]
+fn a_removed_socket_disconnects_and_is_forgotten() {
+    let mut driver = Driver::new();
+    let root = driver.connect("/", None);
+    let admin = driver.connect("/admin", None);
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"a"}"#);
+    driver.receive(r#"40/admin,{"sid":"b"}"#);
+    driver.drain();
+    let id = driver.ids[admin as usize];
+    driver.client.remove_socket(Instant::from_millis(1), id);
+    let seen = driver.drain();
+    assert!(seen.contains(&sent("41/admin,")), "{seen:?}");
+    assert!(!seen.contains(&Seen::Close), "{seen:?}");
+    assert!(driver.client.socket_state(id).is_none());
+    driver.emit(root, r#"["x"]"#, &[]);
+    assert_eq!(driver.drain(), [sent(r#"42["x"]"#)]);
+}
+
+#[test]
 fn disconnecting_one_socket_keeps_the_connection_for_the_other() {
     let mut driver = Driver::new();
     let root = driver.connect("/", None);

@@ -121,6 +121,27 @@ struct Inner {
     requests: u32,
 }
 
+impl Drop for Inner {
+    /// The last handle is gone. Every transport, request, timer and listener goes with its
+    /// field (each removes its browser callbacks on drop: WebSockets close, GETs abort); the
+    /// POSTs, which carry what the app sent last (a DISCONNECT, the close packet), are left to
+    /// finish, unheard.
+    fn drop(&mut self) {
+        let posts = self
+            .transports
+            .iter_mut()
+            .filter_map(|(_, transport)| match transport {
+                Transport::Polling { post, .. } => post.take(),
+                Transport::WebSocket(_) => None,
+            });
+        posts
+            .collect::<Vec<_>>()
+            .into_iter()
+            .chain(self.lingering.drain(..))
+            .for_each(HttpRequest::forget);
+    }
+}
+
 impl Connection {
     /// A connection that opens its transport when the first socket connects.
     pub fn new(mut config: ConnectionConfig) -> Self {
@@ -181,6 +202,14 @@ impl Connection {
         self.with_client(|client| client.connect(now(), id));
     }
 
+    /// Disconnects a socket whose handle is gone and forgets it and its sink.
+    pub fn remove_socket(&self, id: SocketId) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            inner.sinks.retain(|(known, _)| *known != id);
+        }
+        self.with_client(|client| client.remove_socket(now(), id));
+    }
+
     /// Disconnects a socket (its sink hears `io client disconnect` if it was connected).
     pub fn disconnect(&self, id: SocketId) {
         self.with_client(|client| client.disconnect(now(), id));
@@ -193,6 +222,7 @@ impl Connection {
     }
 
     /// Whether an emit on the socket now would be written at once.
+    #[cfg(feature = "js")]
     pub fn writes_now(&self, id: SocketId, volatile: bool) -> bool {
         self.read(|client| client.writes_now(now(), id, volatile))
             .unwrap_or(false)
@@ -204,16 +234,19 @@ impl Connection {
     }
 
     /// The answer of a socket's auth function.
+    #[cfg(feature = "js")]
     pub fn authenticate(&self, id: SocketId, auth: Option<&str>) {
         self.with_client(|client| client.authenticate(now(), id, auth));
     }
 
     /// Replaces a socket's CONNECT payload for its next connection.
+    #[cfg(feature = "js")]
     pub fn set_auth(&self, id: SocketId, auth: Auth) {
         self.with_client(|client| client.set_auth(id, auth));
     }
 
     /// Turns the Manager's `packet` events on or off.
+    #[cfg(feature = "js")]
     pub fn report_packets(&self, on: bool) {
         self.with_client(|client| client.report_packets(on));
     }
@@ -224,11 +257,13 @@ impl Connection {
     }
 
     /// Turns on a socket's `Sent` events (`onAnyOutgoing`).
+    #[cfg(feature = "js")]
     pub fn report_sent(&self, id: SocketId) {
         self.with_client(|client| client.report_sent(id, true));
     }
 
     /// Drops the emits waiting in a socket's send buffer.
+    #[cfg(feature = "js")]
     pub fn clear_send_buffer(&self, id: SocketId) {
         self.with_client(|client| client.clear_send_buffer(id));
     }
@@ -240,11 +275,13 @@ impl Connection {
     }
 
     /// Changes the reconnection settings.
+    #[cfg(feature = "js")]
     pub fn set_settings(&self, settings: Settings) {
         self.with_client(|client| client.set_settings(settings));
     }
 
     /// The name of the transport in use (`polling`, `websocket`), while connected.
+    #[cfg(feature = "js")]
     pub fn transport_name(&self) -> Option<&'static str> {
         self.read(|client| client.transport().map(TransportKind::name))
             .flatten()

@@ -46,11 +46,10 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     match cause {
         ConnectError::Refused(span) => decode_connect_error(&span),
         ConnectError::Transport(failure) => transport_error(&failure),
-        ConnectError::Timeout => error_with_data("timeout", None),
-        ConnectError::IncompatibleServer => error_with_data(
-            "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
-            None,
-        ),
+        // The client layer owns these messages.
+        ConnectError::Timeout | ConnectError::IncompatibleServer => {
+            error_with_data(&crate::client::ConnectError::from(cause).to_string(), None)
+        }
     }
 }
 

@@ -15,7 +15,11 @@ pub fn lookup(url: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let options = IoOptions::read(&opts)?;
     let server = Manager::resolve(url.as_deref())?;
     let key = Object::new();
-    let _ = Reflect::set(&key, &"id".into(), &server.id(&options.path).into());
+    let _ = Reflect::set(
+        &key,
+        &"id".into(),
+        &server.id(&options.options.engine_path()).into(),
+    );
     let _ = Reflect::set(&key, &"nsp".into(), &server.nsp.clone().into());
     Ok(key.into())
 }

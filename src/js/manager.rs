@@ -13,13 +13,14 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::{close_details, connect_error, type_error};
 use super::options::{millis_option, IoOptions};
-use super::payload::parse_span;
 use super::socket::Socket;
 use super::target::Target;
-use crate::driver::{Connection, ConnectionConfig, ManagerSink};
+use crate::client::payload::parse_span;
+use crate::client::resolve_url;
+use crate::driver::{Connection, ManagerSink};
 use crate::protocol::client::{ManagerEvent, PacketReport, Settings};
 use crate::protocol::socket::{Auth, CloseDetails, ConnectError};
-use crate::protocol::uri::{Location, ServerUrl};
+use crate::protocol::uri::ServerUrl;
 
 /// A connection to one server (socket.io-client's `Manager`).
 #[wasm_bindgen]
@@ -39,18 +40,8 @@ pub(crate) struct ManagerShared {
 impl Manager {
     /// A manager for `server` with `options`; opens at once when `autoConnect`.
     fn create(server: ServerUrl, options: IoOptions) -> Self {
-        let connection = Connection::new(ConnectionConfig {
-            url: server,
-            path: options.path,
-            engine: options.engine,
-            settings: options.settings,
-            remember_upgrade: options.remember_upgrade,
-            polling_url: options.polling_url,
-            websocket_url: options.websocket_url,
-            http: options.http,
-            websocket: options.websocket,
-            close_on_beforeunload: options.close_on_beforeunload,
-        });
+        let options = options.options;
+        let connection = Connection::new(options.connection_config(server));
         let shared = Rc::new(ManagerShared {
             connection,
             auto_connect: options.auto_connect,
@@ -69,12 +60,7 @@ impl Manager {
 
     /// The server and namespace of `url`, resolved against the page's location.
     pub(crate) fn resolve(url: Option<&str>) -> Result<ServerUrl, JsValue> {
-        let (protocol, host) = page_location();
-        let location = match (&protocol, &host) {
-            (Some(protocol), Some(host)) => Some(Location { protocol, host }),
-            _ => None,
-        };
-        ServerUrl::resolve(url, location).map_err(|error| type_error(error.as_str()))
+        resolve_url(url).map_err(|error| type_error(error.as_str()))
     }
 }
 
@@ -95,7 +81,12 @@ impl Manager {
     pub fn socket(&self, nsp: String, opts: JsValue) -> Result<Socket, JsValue> {
         let options = IoOptions::read(&opts)?;
         let auth = auth_kind(options.auth.as_ref());
-        Ok(Socket::new(self.shared.clone(), nsp, auth, options.socket))
+        Ok(Socket::new(
+            self.shared.clone(),
+            nsp,
+            auth,
+            options.options.socket,
+        ))
     }
 
     /// Binds the JS object that hears this manager's events (`weak` is a `WeakRef` to it).
@@ -298,21 +289,6 @@ pub(crate) fn split_arguments(url: JsValue, opts: JsValue) -> (Option<String>, J
         None if url.is_object() => (None, url),
         None => (None, opts),
     }
-}
-
-/// `location.protocol` and `location.host` of the page (or worker), when there is one.
-fn page_location() -> (Option<String>, Option<String>) {
-    let location = Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-        .unwrap_or(JsValue::UNDEFINED);
-    if !location.is_object() {
-        return (None, None);
-    }
-    let field = |name: &str| {
-        Reflect::get(&location, &JsValue::from_str(name))
-            .ok()
-            .and_then(|value| value.as_string())
-    };
-    (field("protocol"), field("host"))
 }
 
 /// socket.io-client's decoded packet: `{ type, nsp, id?, data? }`.

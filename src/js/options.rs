@@ -8,76 +8,64 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::type_error;
 use super::globals::to_js_string;
+use crate::client::{Options, DEFAULT_TIMESTAMP_PARAM};
 use crate::driver::{HttpOptions, UrlOptions, WebSocketOptions};
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::client::Settings;
 use crate::protocol::engine::{EngineConfig, TransportKind};
 use crate::protocol::socket::SocketOptions;
-use crate::protocol::uri::{encode_query, engine_path};
+use crate::protocol::uri::encode_query;
 
-/// The options this client understands, already defaulted.
+/// The options this client understands, defaulted by [`Options::default`] (their one owner),
+/// plus `auth`, which JS may give as a function.
 pub struct IoOptions {
-    /// The Engine.IO path, normalised (`/socket.io/`).
-    pub path: String,
+    /// Everything but `auth`.
+    pub options: Options,
     /// The `auth` object sent with CONNECT, or a function `(cb) => cb(auth)`.
     pub auth: Option<JsValue>,
-    /// `retries` and `ackTimeout`.
-    pub socket: SocketOptions,
-    /// Reconnection and the open `timeout`.
-    pub settings: Settings,
-    /// Whether `io()` connects at once.
-    pub auto_connect: bool,
-    /// `transports`, `upgrade`, `tryAllTransports`.
-    pub engine: EngineConfig,
-    /// `rememberUpgrade`.
-    pub remember_upgrade: bool,
-    /// Polling's `query`, `timestampRequests`, `timestampParam` and `forceBase64`.
-    pub polling_url: UrlOptions,
-    /// The WebSocket's `query`, `timestampRequests`, `timestampParam` and `forceBase64`.
-    pub websocket_url: UrlOptions,
-    /// Polling's `withCredentials`, `extraHeaders` and `requestTimeout`.
-    pub http: HttpOptions,
-    /// `protocols` and `forceBase64`.
-    pub websocket: WebSocketOptions,
-    /// `closeOnBeforeunload`.
-    pub close_on_beforeunload: bool,
 }
 
 impl IoOptions {
     /// Reads `opts` (an object, or undefined for all defaults).
     pub fn read(opts: &JsValue) -> Result<Self, JsValue> {
-        let path = string_option(opts, "path")?.unwrap_or_else(|| String::from("/socket.io"));
-        let add_trailing_slash = bool_option(opts, "addTrailingSlash")?.unwrap_or(true);
+        let defaults = Options::default();
         let engine = EngineConfig {
-            transports: transports_option(&option(opts, "transports")?)?,
-            upgrade: bool_option(opts, "upgrade")?.unwrap_or(true),
-            try_all: bool_option(opts, "tryAllTransports")?.unwrap_or(false),
+            transports: transports_option(&option(opts, "transports")?, &defaults.engine)?,
+            upgrade: bool_option(opts, "upgrade")?.unwrap_or(defaults.engine.upgrade),
+            try_all: bool_option(opts, "tryAllTransports")?.unwrap_or(defaults.engine.try_all),
             // The driver gives the page's memory when `rememberUpgrade` is set.
             remember_upgrade: None,
         };
         let polling = transport_view(opts, "polling")?;
         let websocket = transport_view(opts, "websocket")?;
+        let options = Options {
+            path: string_option(opts, "path")?.unwrap_or_else(|| defaults.path.clone()),
+            add_trailing_slash: bool_option(opts, "addTrailingSlash")?
+                .unwrap_or(defaults.add_trailing_slash),
+            socket: SocketOptions {
+                retries: count_option(opts, "retries")?.or(defaults.socket.retries),
+                ack_timeout: millis_option(opts, "ackTimeout")?.or(defaults.socket.ack_timeout),
+            },
+            settings: settings(opts, &defaults.settings)?,
+            auto_connect: bool_option(opts, "autoConnect")?.unwrap_or(defaults.auto_connect),
+            engine,
+            remember_upgrade: bool_option(opts, "rememberUpgrade")?
+                .unwrap_or(defaults.remember_upgrade),
+            polling_url: url_options(&polling, &defaults.polling_url)?,
+            websocket_url: url_options(&websocket, &defaults.websocket_url)?,
+            http: http_options(&polling.opts, &defaults.http)?,
+            websocket: WebSocketOptions {
+                protocols: strings_option(&websocket.opts, "protocols")?,
+                force_base64: force_base64(&websocket.opts, defaults.websocket.force_base64)?,
+            },
+            close_on_beforeunload: bool_option(opts, "closeOnBeforeunload")?
+                .unwrap_or(defaults.close_on_beforeunload),
+        };
         Ok(Self {
-            path: engine_path(&path, add_trailing_slash),
+            options,
             auth: typed_option(opts, "auth", "an object or a function", |value| {
                 (value.is_object() || value.is_function()).then_some(value)
             })?,
-            socket: SocketOptions {
-                retries: count_option(opts, "retries")?,
-                ack_timeout: millis_option(opts, "ackTimeout")?,
-            },
-            settings: settings(opts)?,
-            auto_connect: bool_option(opts, "autoConnect")?.unwrap_or(true),
-            engine,
-            remember_upgrade: bool_option(opts, "rememberUpgrade")?.unwrap_or(false),
-            polling_url: url_options(&polling, true)?,
-            websocket_url: url_options(&websocket, false)?,
-            http: http_options(&polling.opts)?,
-            websocket: WebSocketOptions {
-                protocols: strings_option(&websocket.opts, "protocols")?,
-                force_base64: force_base64(&websocket.opts)?,
-            },
-            close_on_beforeunload: bool_option(opts, "closeOnBeforeunload")?.unwrap_or(false),
         })
     }
 }
@@ -106,29 +94,31 @@ fn transport_view(opts: &JsValue, name: &str) -> Result<TransportView, JsValue> 
     })
 }
 
-/// A transport's `query`, `timestampRequests`, `timestampParam` and `forceBase64`;
-/// `stamped_by_default`: socket.io-client stamps polling URLs unless told not to, WebSocket URLs
-/// only when told to.
-fn url_options(view: &TransportView, stamped_by_default: bool) -> Result<UrlOptions, JsValue> {
+/// A transport's `query`, `timestampRequests`, `timestampParam` and `forceBase64` over its
+/// `defaults` (which say whether its URLs are stamped unless told otherwise).
+fn url_options(view: &TransportView, defaults: &UrlOptions) -> Result<UrlOptions, JsValue> {
     let opts = &view.opts;
-    let stamped = bool_option(opts, "timestampRequests")?.unwrap_or(stamped_by_default);
-    let param = string_option(opts, "timestampParam")?.unwrap_or_else(|| String::from("t"));
+    let stamped =
+        bool_option(opts, "timestampRequests")?.unwrap_or(defaults.timestamp_param.is_some());
+    let param = string_option(opts, "timestampParam")?
+        .unwrap_or_else(|| String::from(DEFAULT_TIMESTAMP_PARAM));
     Ok(UrlOptions {
         query: query_option(&option(opts, "query")?)?,
         whole_query: view.own_query,
         timestamp_param: stamped.then_some(param),
-        base64: force_base64(opts)?,
+        base64: force_base64(opts, defaults.base64)?,
     })
 }
 
-fn force_base64(opts: &JsValue) -> Result<bool, JsValue> {
-    Ok(bool_option(opts, "forceBase64")?.unwrap_or(false))
+fn force_base64(opts: &JsValue, default: bool) -> Result<bool, JsValue> {
+    Ok(bool_option(opts, "forceBase64")?.unwrap_or(default))
 }
 
 /// `withCredentials`, `extraHeaders` and `requestTimeout` (0 means none, as in socket.io-client).
-fn http_options(opts: &JsValue) -> Result<HttpOptions, JsValue> {
+fn http_options(opts: &JsValue, defaults: &HttpOptions) -> Result<HttpOptions, JsValue> {
     Ok(HttpOptions {
-        with_credentials: bool_option(opts, "withCredentials")?.unwrap_or(false),
+        with_credentials: bool_option(opts, "withCredentials")?
+            .unwrap_or(defaults.with_credentials),
         extra_headers: string_pairs(&option(opts, "extraHeaders")?, "extraHeaders")?,
         timeout: millis_option(opts, "requestTimeout")?
             .filter(|ms| *ms > 0)
@@ -138,17 +128,18 @@ fn http_options(opts: &JsValue) -> Result<HttpOptions, JsValue> {
 
 /// The Manager's reconnection options, defaulted as socket.io-client does (`0` counts as unset
 /// for the attempts and delays; `timeout: false` waits forever).
-fn settings(opts: &JsValue) -> Result<Settings, JsValue> {
-    let defaults = Settings::default();
+fn settings(opts: &JsValue, defaults: &Settings) -> Result<Settings, JsValue> {
     let nonzero = |value: Option<u64>| value.filter(|value| *value > 0);
     let timeout = match option(opts, "timeout")?.as_bool() {
         Some(false) => None,
         _ => millis_option(opts, "timeout")?.or(defaults.timeout),
     };
     Ok(Settings {
-        reconnection: bool_option(opts, "reconnection")?.unwrap_or(true),
+        reconnection: bool_option(opts, "reconnection")?.unwrap_or(defaults.reconnection),
         reconnection_attempts: nonzero(count_option(opts, "reconnectionAttempts")?.map(u64::from))
-            .map_or(u32::MAX, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+            .map_or(defaults.reconnection_attempts, |n| {
+                u32::try_from(n).unwrap_or(u32::MAX)
+            }),
         backoff: BackoffConfig {
             min: nonzero(millis_option(opts, "reconnectionDelay")?).unwrap_or(defaults.backoff.min),
             max: nonzero(millis_option(opts, "reconnectionDelayMax")?)
@@ -261,10 +252,13 @@ fn query_option(query: &JsValue) -> Result<Option<String>, JsValue> {
     )))
 }
 
-/// `transports`: names in order of preference, default polling then WebSocket.
-fn transports_option(transports: &JsValue) -> Result<Vec<TransportKind>, JsValue> {
+/// `transports`: names in order of preference, else the default ones.
+fn transports_option(
+    transports: &JsValue,
+    defaults: &EngineConfig,
+) -> Result<Vec<TransportKind>, JsValue> {
     if transports.is_undefined() || transports.is_null() {
-        return Ok(EngineConfig::default().transports);
+        return Ok(defaults.transports.clone());
     }
     if !Array::is_array(transports) {
         return Err(invalid("transports", "an array"));

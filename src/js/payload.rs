@@ -4,12 +4,12 @@
 //! placeholders) and decodes a received packet (`JSON.parse` of the span the core located, the
 //! placeholders swapped back); this module only passes the pieces across.
 
-use js_sys::{Array, JsString, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, JsString};
+use wasm_bindgen::JsValue;
 
 use super::errors::error_with_data;
-use super::globals::parse_json;
 use super::target::JsonAt;
+use crate::client::payload::{refusal, utf16_index};
 use crate::protocol::socket::{JsonSpan, Outbound};
 
 /// An emit as index.js encoded it: JSON text, and the binaries its placeholders point to.
@@ -30,32 +30,8 @@ pub fn json_at<'a>(span: &'a JsonSpan<JsValue>, attachments: &[JsValue]) -> Json
     }
 }
 
-fn utf16_index(index: usize) -> u32 {
-    u32::try_from(index).unwrap_or(u32::MAX)
-}
-
-/// Parses the JSON of `span` with the browser's `JSON.parse`.
-pub fn parse_span(span: &JsonSpan<JsValue>) -> Option<JsValue> {
-    let frame: &JsString = span.frame.dyn_ref()?;
-    let json = json_at(span, &[]);
-    let text = match json.end {
-        Some(end) => frame.slice(json.start, end),
-        None => frame.slice(json.start, frame.length()),
-    };
-    parse_json(&text).ok()
-}
-
 /// The `connect_error` value: an `Error` with the server's `message` and `data`.
 pub fn decode_connect_error(span: &JsonSpan<JsValue>) -> JsValue {
-    let payload = parse_span(span).unwrap_or(JsValue::UNDEFINED);
-    if let Some(message) = payload.as_string() {
-        return error_with_data(&message, None);
-    }
-    let field =
-        |name: &str| Reflect::get(&payload, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let message = field("message")
-        .as_string()
-        .unwrap_or_else(|| String::from("connect error"));
-    let data = field("data");
-    error_with_data(&message, (!data.is_undefined()).then_some(&data))
+    let (message, data) = refusal(span);
+    error_with_data(&message, data.as_ref())
 }

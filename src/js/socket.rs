@@ -12,10 +12,10 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::globals::parse_json;
 use super::manager::ManagerShared;
 use super::payload::{json_at, outbound};
 use super::target::Target;
+use crate::client::payload::parse_json;
 use crate::driver::EventSink;
 use crate::protocol::client::SocketId;
 use crate::protocol::error::DecodeError;

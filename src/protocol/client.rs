@@ -71,7 +71,9 @@ pub enum ManagerEvent<P> {
     Ping,
     /// The session closed.
     Close {
+        /// Why it closed.
         reason: CloseReason,
+        /// What the transport said, when there is more to say.
         details: Option<CloseDetails<P>>,
     },
     /// Reconnection attempt number n is starting.
@@ -91,8 +93,11 @@ pub enum ManagerEvent<P> {
 /// A received packet as the Manager's `packet` event shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PacketReport<P> {
+    /// The Socket.IO packet type.
     pub kind: PacketKind,
+    /// The namespace.
     pub nsp: String,
+    /// The ack id, when there is one.
     pub id: Option<u64>,
     /// The JSON payload (binary placeholders are not replaced).
     pub data: Option<JsonSpan<P>>,
@@ -276,6 +281,14 @@ impl<P: Payload> Client<P> {
         self.sockets
             .push((id, NamespaceSocket::new(nsp, auth, options)));
         id
+    }
+
+    /// Forgets a socket whose handle is gone: disconnects it (as [`disconnect`](Self::disconnect)
+    /// does, DISCONNECT packet and all), then drops its state, so that a page that makes and
+    /// drops sockets does not keep them.
+    pub fn remove_socket(&mut self, now: Instant, id: SocketId) {
+        self.disconnect(now, id);
+        self.sockets.retain(|(known, _)| *known != id);
     }
 
     /// Opens the connection unless it is open or opening (socket.io-client's `manager.open()`).

@@ -27,7 +27,12 @@ use core::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame<P> {
     /// A text frame: `head` (Engine.IO type and Socket.IO header) then the opaque `body`.
-    Text { head: String, body: Option<P> },
+    Text {
+        /// The Engine.IO type and the Socket.IO header.
+        head: String,
+        /// The payload the driver kept, written after the head.
+        body: Option<P>,
+    },
     /// A binary message (a Socket.IO attachment).
     Binary(P),
 }
@@ -81,8 +86,11 @@ pub enum Command<P> {
     /// Create a transport; `sid` resumes this session (the upgrade probe). A polling transport
     /// does nothing until its first `Poll`, which is the handshake when there is no sid.
     Open {
+        /// The transport, named for the commands and events that follow.
         id: TransportId,
+        /// WebSocket or polling.
         kind: TransportKind,
+        /// The session to resume (an upgrade probe), if any.
         sid: Option<String>,
     },
     /// Write a frame on a WebSocket.

@@ -19,12 +19,19 @@ const DEFAULT_MAX_PAYLOAD: u64 = 1_000_000;
 /// The type of an Engine.IO packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PacketType {
+    /// `0`: the handshake, from the server.
     Open,
+    /// `1`: the session ends.
     Close,
+    /// `2`: the heartbeat (or an upgrade probe).
     Ping,
+    /// `3`: the answer to a ping.
     Pong,
+    /// `4`: a message (a Socket.IO packet).
     Message,
+    /// `5`: switch to the probed transport.
     Upgrade,
+    /// `6`: nothing (ends a polling cycle during an upgrade).
     Noop,
 }
 
@@ -60,7 +67,9 @@ impl PacketType {
 /// A text packet, borrowing its data from the frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextPacket<'a> {
+    /// The packet type.
     pub kind: PacketType,
+    /// What follows the type digit.
     pub data: &'a str,
 }
 
@@ -76,7 +85,9 @@ pub fn decode_text(frame: &str) -> Result<TextPacket<'_>, DecodeError> {
 /// One packet of a polling payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PayloadPacket<'a> {
+    /// A text packet.
     Text(TextPacket<'a>),
+    /// A binary packet (`b<base64>`), decoded.
     Binary(Vec<u8>),
 }
 
@@ -107,10 +118,15 @@ pub fn decode_packet(packet: &str) -> Result<PayloadPacket<'_>, DecodeError> {
 /// The Engine.IO open packet's JSON, decoded (the `0` already stripped).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handshake {
+    /// The session id.
     pub sid: String,
+    /// The transports the session may upgrade to.
     pub upgrades: Vec<String>,
+    /// Milliseconds between the server's pings.
     pub ping_interval: u64,
+    /// Milliseconds the server waits for a pong.
     pub ping_timeout: u64,
+    /// The most bytes the server accepts in one polling body.
     pub max_payload: u64,
 }
 
@@ -210,6 +226,7 @@ pub struct PayloadWriter {
 }
 
 impl PayloadWriter {
+    /// An empty body.
     pub fn new() -> Self {
         Self::default()
     }
@@ -233,6 +250,7 @@ impl PayloadWriter {
         self.body.len()
     }
 
+    /// Whether nothing has been written yet.
     pub fn is_empty(&self) -> bool {
         self.body.is_empty()
     }

@@ -18,11 +18,17 @@ const MAX_DEPTH: usize = 1000;
 /// The top-level shape of a JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
+    /// `{...}`
     Object,
+    /// `[...]`
     Array,
+    /// `"..."`
     String,
+    /// A number.
     Number,
+    /// `true` or `false`.
     Bool,
+    /// `null`.
     Null,
 }
 

@@ -33,7 +33,9 @@ pub struct JsonSpan<P> {
 /// code units (JavaScript string indices).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TextIndex {
+    /// Bytes of the UTF-8 text.
     pub bytes: usize,
+    /// UTF-16 code units (a JavaScript string index).
     pub utf16: usize,
 }
 
@@ -56,7 +58,9 @@ pub enum CloseDetails<P> {
     /// The transport closed: `{ description, context }`, the context being the driver's close
     /// event when it has one (a WebSocket's `CloseEvent`).
     Closed {
+        /// What happened (`transport close`...).
         description: &'static str,
+        /// The driver's close event, when there is one.
         context: Option<P>,
     },
     /// The transport failed: its `TransportError`.
@@ -174,19 +178,36 @@ pub enum AckFailure {
 pub enum SocketEvent<P> {
     /// The namespace is connected under this Socket.IO sid; `recovered` when the server
     /// restored the session (connection state recovery).
-    Connect { sid: String, recovered: bool },
+    Connect {
+        /// The Socket.IO sid.
+        sid: String,
+        /// Whether the server restored the session.
+        recovered: bool,
+    },
     /// The socket needs its `auth` payload: the driver calls the user's auth function and
     /// answers with `Client::authenticate`.
     AuthRequired,
     /// The server answered an emit; `reply` is the ACK's JSON array and attachments.
-    Ack { ticket: Ticket, reply: Inbound<P> },
+    Ack {
+        /// The emit's ticket.
+        ticket: Ticket,
+        /// The answer.
+        reply: Inbound<P>,
+    },
     /// An emit's ack will not come.
-    AckFailed { ticket: Ticket, cause: AckFailure },
+    AckFailed {
+        /// The emit's ticket.
+        ticket: Ticket,
+        /// Why.
+        cause: AckFailure,
+    },
     /// The namespace could not connect.
     ConnectError(ConnectError<P>),
     /// The namespace is disconnected; `details` say more where there is more to say.
     Disconnect {
+        /// socket.io-client's reason.
         reason: DisconnectReason,
+        /// What the transport said, when there is more to say.
         details: Option<CloseDetails<P>>,
     },
     /// The server emitted an event.
@@ -242,7 +263,9 @@ pub struct SocketOptions {
 /// What a socket produced while handling one input: frames to write, then events to tell.
 #[derive(Debug)]
 pub struct Effects<P> {
+    /// Frames to write, in order.
     pub frames: Vec<Frame<P>>,
+    /// Events to tell, in order, after the frames.
     pub events: Vec<SocketEvent<P>>,
 }
 

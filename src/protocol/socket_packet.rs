@@ -12,19 +12,27 @@ use super::json::{self, Shape};
 /// The namespace a packet belongs to when it names none.
 const DEFAULT_NAMESPACE: &str = "/";
 /// The most attachments a binary packet may announce (socket.io-parser's `maxAttachments`).
-const MAX_ATTACHMENTS: u64 = 10;
+/// The most binary attachments one packet may carry (socket.io-client's limit).
+pub const MAX_ATTACHMENTS: usize = 10;
 /// The largest ack id: JavaScript numbers are exact integers up to 2^53 - 1.
 const MAX_ACK_ID: u64 = (1 << 53) - 1;
 
 /// The type of a Socket.IO packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PacketKind {
+    /// `0`: connect to a namespace (and its answer).
     Connect,
+    /// `1`: leave a namespace.
     Disconnect,
+    /// `2`: an event.
     Event,
+    /// `3`: the answer to an event.
     Ack,
+    /// `4`: the server refused the namespace.
     ConnectError,
+    /// `5`: an event with binary attachments.
     BinaryEvent,
+    /// `6`: an answer with binary attachments.
     BinaryAck,
 }
 
@@ -78,6 +86,7 @@ impl PacketKind {
 /// A decoded packet header; the payload stays a span of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header<'a> {
+    /// The packet type.
     pub kind: PacketKind,
     /// 0 unless binary.
     pub attachments: usize,
@@ -92,7 +101,9 @@ pub struct Header<'a> {
 /// A decoded packet: the header plus the payload's JSON text (`None` when empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet<'a> {
+    /// The header.
     pub header: Header<'a>,
+    /// The JSON payload, when there is one.
     pub data: Option<&'a str>,
 }
 
@@ -142,11 +153,10 @@ fn split_attachments(text: &str) -> Result<(usize, &str), DecodeError> {
     let count = parse_decimal(digits, u64::MAX)
         .filter(|&count| count > 0)
         .ok_or(DecodeError::BadAttachmentCount)?;
-    if count > MAX_ATTACHMENTS {
-        return Err(DecodeError::TooManyAttachments);
+    match usize::try_from(count) {
+        Ok(count) if count <= MAX_ATTACHMENTS => Ok((count, rest)),
+        _ => Err(DecodeError::TooManyAttachments),
     }
-    let count = usize::try_from(count).map_err(|_| DecodeError::TooManyAttachments)?;
-    Ok((count, rest))
 }
 
 /// Splits off the namespace: present iff the text starts with `/`, it runs to the first `,`

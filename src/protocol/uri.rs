@@ -30,7 +30,9 @@ impl UrlError {
 /// `location.protocol` (`"https:"`) and `host` as in `location.host` (`"example.com:8080"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location<'a> {
+    /// As `location.protocol`, such as `https:`.
     pub protocol: &'a str,
+    /// As `location.host`, such as `example.com:8080`.
     pub host: &'a str,
 }
 

@@ -1,0 +1,267 @@
+//! The one place where payloads change form: Rust values ↔ JS values ↔ JSON text.
+//!
+//! The core carries JSON text and binary attachments as JS values and never parses them. Going
+//! out, a Rust value becomes a JS value with serde-wasm-bindgen (bytes become `Uint8Array`s),
+//! its binaries are swapped for socket.io-parser's `{ _placeholder: true, num }` and the rest
+//! is written by the browser's `JSON.stringify`. Coming in, the browser's `JSON.parse` reads
+//! the span the core located, the placeholders are swapped back for the attachments
+//! (as `Uint8Array`s, which serde reads as bytes), and serde-wasm-bindgen makes the Rust value.
+
+use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::error::{ClientError, EmitError};
+use crate::protocol::socket::{JsonSpan, Outbound};
+use crate::protocol::socket_packet::{is_reserved_event, MAX_ATTACHMENTS};
+use crate::protocol::DecodeError;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string (js-sys's takes `&str`, which would copy it through wasm).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    pub(crate) fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// More objects than any real payload holds: a walk that meets this many is in a cycle.
+const MAX_OBJECTS: usize = 1_000_000;
+
+/// A Rust value as a JS value: maps as objects, `None` as `null`, bytes as `Uint8Array`
+/// (binary attachments; serde-wasm-bindgen's `json_compatible` would make them number arrays).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, EmitError> {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|error| EmitError::Serialize(error.to_string()))
+}
+
+/// A JS value as a Rust value; the error says why it does not fit.
+pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|error| error.to_string())
+}
+
+/// A Rust value as JSON text (the `auth` payload).
+pub(crate) fn to_json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, ClientError> {
+    let value = to_js(value).map_err(ClientError::Emit)?;
+    js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or(ClientError::Emit(EmitError::Serialize(String::from(
+            "not representable as JSON",
+        ))))
+}
+
+/// An event to emit: `[name, ...args]`, binaries swapped for placeholders.
+pub(crate) fn encode_event(name: &str, args: &[JsValue]) -> Result<Outbound<JsValue>, EmitError> {
+    if is_reserved_event(name) {
+        return Err(EmitError::ReservedName(name.to_owned()));
+    }
+    let array: Array = std::iter::once(JsValue::from_str(name))
+        .chain(args.iter().cloned())
+        .collect();
+    encode(array)
+}
+
+/// An ack reply: the arguments, binaries swapped for placeholders.
+pub(crate) fn encode_reply(args: &[JsValue]) -> Result<Outbound<JsValue>, EmitError> {
+    encode(args.iter().collect())
+}
+
+fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
+    let root: JsValue = array.into();
+    let (root, attachments) = match has_binary(&root)? {
+        true => with_placeholders(&root)?,
+        false => (root, Vec::new()),
+    };
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(EmitError::TooManyAttachments);
+    }
+    let data = js_sys::JSON::stringify(&root)
+        .map_err(|_| EmitError::Serialize(String::from("not representable as JSON")))?;
+    Ok(Outbound {
+        data: data.into(),
+        attachments,
+    })
+}
+
+fn is_binary(value: &JsValue) -> bool {
+    value.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(value)
+}
+
+/// The object values among `value`'s own items (array items or object values).
+fn children(value: &JsValue) -> Vec<(JsValue, JsValue)> {
+    let keys: Vec<JsValue> = match value.dyn_ref::<Array>() {
+        Some(array) => (0..array.length()).map(JsValue::from).collect(),
+        None => Object::keys(value.unchecked_ref::<Object>())
+            .iter()
+            .collect(),
+    };
+    keys.into_iter()
+        .filter_map(|key| {
+            let item = Reflect::get(value, &key).ok()?;
+            item.is_object().then_some((key, item))
+        })
+        .collect()
+}
+
+/// Whether a binary is anywhere in `root` (read only: the value may be the app's own).
+fn has_binary(root: &JsValue) -> Result<bool, EmitError> {
+    let mut stack = vec![root.clone()];
+    let mut visits = 0;
+    while let Some(value) = stack.pop() {
+        if is_binary(&value) {
+            return Ok(true);
+        }
+        visits += 1;
+        if visits > MAX_OBJECTS {
+            return Err(EmitError::Serialize(String::from("a cyclic value")));
+        }
+        stack.extend(children(&value).into_iter().map(|(_, item)| item));
+    }
+    Ok(false)
+}
+
+/// A copy of `root` with each binary swapped for its placeholder, numbered in document order
+/// as socket.io-parser does, and the binaries in that order.
+fn with_placeholders(root: &JsValue) -> Result<(JsValue, Vec<JsValue>), EmitError> {
+    let mut attachments = Vec::new();
+    let copy = shallow_copy(root);
+    // Slots still to visit, the next on top: (holder, key, value).
+    let mut stack: Vec<(JsValue, JsValue, JsValue)> = slots(&copy);
+    let mut visits = 0;
+    while let Some((holder, key, value)) = stack.pop() {
+        visits += 1;
+        if visits > MAX_OBJECTS {
+            return Err(EmitError::Serialize(String::from("a cyclic value")));
+        }
+        let replacement = if is_binary(&value) {
+            let placeholder = Object::new();
+            let _ = Reflect::set(&placeholder, &"_placeholder".into(), &JsValue::TRUE);
+            let _ = Reflect::set(&placeholder, &"num".into(), &attachments.len().into());
+            attachments.push(value);
+            placeholder.into()
+        } else {
+            let copy = shallow_copy(&value);
+            stack.extend(slots(&copy));
+            copy
+        };
+        // Setting a property of a fresh copy cannot fail.
+        let _ = Reflect::set(&holder, &key, &replacement);
+    }
+    Ok((copy, attachments))
+}
+
+/// The object-valued slots of `holder`, last first (so that they pop in document order).
+fn slots(holder: &JsValue) -> Vec<(JsValue, JsValue, JsValue)> {
+    let mut slots: Vec<_> = children(holder)
+        .into_iter()
+        .map(|(key, item)| (holder.clone(), key, item))
+        .collect();
+    slots.reverse();
+    slots
+}
+
+fn shallow_copy(value: &JsValue) -> JsValue {
+    match value.dyn_ref::<Array>() {
+        Some(array) => array.slice(0, array.length()).into(),
+        None => Object::assign(&Object::new(), value.unchecked_ref()).into(),
+    }
+}
+
+/// Parses the JSON of `span` with the browser's `JSON.parse`.
+pub(crate) fn parse_span(span: &JsonSpan<JsValue>) -> Option<JsValue> {
+    let frame: &JsString = span.frame.dyn_ref()?;
+    let start = utf16_index(span.start.utf16);
+    let text = match span.end {
+        Some(end) => frame.slice(start, utf16_index(end.utf16)),
+        None => frame.slice(start, frame.length()),
+    };
+    parse_json(&text).ok()
+}
+
+/// A UTF-16 index as JS string methods take it.
+pub(crate) fn utf16_index(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// A received JSON array (an event or an ack reply), binaries put back as `Uint8Array`s.
+pub(crate) fn decode_array(
+    span: &JsonSpan<JsValue>,
+    attachments: &[JsValue],
+) -> Result<Array, DecodeError> {
+    let value = parse_span(span).ok_or(DecodeError::InvalidJson)?;
+    let array = value
+        .dyn_into::<Array>()
+        .map_err(|_| DecodeError::InvalidPayload)?;
+    if !attachments.is_empty() {
+        restore_binaries(&array, attachments)?;
+    }
+    Ok(array)
+}
+
+/// A received event: its name (a string that is not reserved, or a number) and arguments.
+pub(crate) fn decode_event(
+    span: &JsonSpan<JsValue>,
+    attachments: &[JsValue],
+) -> Result<(String, Array), DecodeError> {
+    let array = decode_array(span, attachments)?;
+    let head = array.shift();
+    let name = match (head.as_string(), head.as_f64()) {
+        (Some(name), _) if is_reserved_event(&name) => return Err(DecodeError::ReservedEventName),
+        (Some(name), _) => name,
+        (None, Some(number)) => number.to_string(),
+        (None, None) => return Err(DecodeError::InvalidPayload),
+    };
+    Ok((name, array))
+}
+
+/// Swaps each placeholder in the freshly parsed `root` for its attachment.
+fn restore_binaries(root: &Array, attachments: &[JsValue]) -> Result<(), DecodeError> {
+    let mut stack: Vec<JsValue> = vec![root.into()];
+    while let Some(value) = stack.pop() {
+        for (key, item) in children(&value) {
+            if is_placeholder(&item) {
+                let binary = attachment(&item, attachments)?;
+                let _ = Reflect::set(&value, &key, &binary);
+            } else {
+                stack.push(item);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_placeholder(value: &JsValue) -> bool {
+    Reflect::get(value, &"_placeholder".into()).is_ok_and(|flag| flag == JsValue::TRUE)
+}
+
+fn attachment(placeholder: &JsValue, attachments: &[JsValue]) -> Result<JsValue, DecodeError> {
+    let num = Reflect::get(placeholder, &"num".into())
+        .ok()
+        .and_then(|num| num.as_f64())
+        .filter(|num| num.fract() == 0.0 && *num >= 0.0)
+        .ok_or(DecodeError::BadPlaceholder)?;
+    let binary = attachments
+        .get(num as usize)
+        .ok_or(DecodeError::BadPlaceholder)?;
+    Ok(Uint8Array::new(binary).into())
+}
+
+/// A server's CONNECT_ERROR payload: `{ message, data }` or a bare string.
+pub(crate) fn refusal(span: &JsonSpan<JsValue>) -> (String, Option<JsValue>) {
+    let payload = parse_span(span).unwrap_or(JsValue::UNDEFINED);
+    if let Some(message) = payload.as_string() {
+        return (message, None);
+    }
+    let field =
+        |name: &str| Reflect::get(&payload, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let message = field("message")
+        .as_string()
+        .unwrap_or_else(|| String::from("connect error"));
+    let data = field("data");
+    (message, (!data.is_undefined()).then_some(data))
+}

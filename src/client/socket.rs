@@ -1,0 +1,496 @@
+//! `Socket`: one namespace over a Manager's connection, with typed events, acks as futures,
+//! callbacks and streams.
+//!
+//! The state (`id`, `connected`, `active`, `recovered`) is read from the core each time, where
+//! it is kept once. The socket holds only what the app handed over: listeners, and the futures
+//! waiting for acks. Dropping the last handle of a socket disconnects it, as dropping a
+//! gloo-net WebSocket closes it.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use futures_channel::oneshot;
+use js_sys::Array;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use super::ack::{Ack, AckSlot};
+use super::error::{AckError, ConnectError, EmitError, EventError};
+use super::listeners::{Listener, Registry};
+use super::manager::ManagerShared;
+use super::payload::{decode_array, decode_event, encode_event, from_js, to_js};
+use super::state::StateChange;
+use super::stream::EventStream;
+use crate::driver::{Connection, EventSink};
+use crate::protocol::acks::Ticket;
+use crate::protocol::client::SocketId;
+use crate::protocol::socket::{
+    AckFailure, Auth, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
+};
+
+/// An event from the server, as its listeners get it.
+pub(crate) struct Incoming {
+    name: String,
+    args: Array,
+    ack: Option<Rc<AckSlot>>,
+    /// Arguments that did not fit a listener's type, reported once the listeners have run.
+    failures: RefCell<Vec<EventError>>,
+}
+
+impl Incoming {
+    /// The first argument as a `T`, or the listener's decode failure noted.
+    fn first<T: DeserializeOwned>(&self) -> Option<T> {
+        match from_js(self.args.get(0)) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.failures.borrow_mut().push(EventError {
+                    event: self.name.clone(),
+                    message,
+                });
+                None
+            }
+        }
+    }
+}
+
+type AckWaiter = oneshot::Sender<Result<Array, AckError>>;
+
+/// What a socket's handles share.
+pub(crate) struct SocketInner {
+    manager: Rc<ManagerShared>,
+    /// The socket on the connection (`None` only if the connection was busy at creation).
+    id: Option<SocketId>,
+    nsp: String,
+    events: Registry<Incoming>,
+    errors: Registry<EventError>,
+    states: Registry<StateChange>,
+    acks: RefCell<Vec<(Ticket, AckWaiter)>>,
+}
+
+/// A Socket.IO socket: one namespace over a shared connection (socket.io-client's `Socket`).
+///
+/// Clones are handles to the same socket; dropping the last one disconnects it. A listener
+/// that holds a clone of its own socket keeps it alive: hold a [`WeakSocket`] there instead.
+#[derive(Clone)]
+pub struct Socket {
+    inner: Rc<SocketInner>,
+}
+
+/// A handle that does not keep its socket alive (for use inside the socket's own listeners).
+#[derive(Clone)]
+pub struct WeakSocket {
+    inner: Weak<SocketInner>,
+}
+
+impl WeakSocket {
+    /// The socket, unless it has been dropped.
+    pub fn upgrade(&self) -> Option<Socket> {
+        self.inner.upgrade().map(|inner| Socket { inner })
+    }
+}
+
+impl core::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Socket")
+            .field("nsp", &self.inner.nsp)
+            .field("id", &self.id())
+            .finish()
+    }
+}
+
+impl core::fmt::Debug for WeakSocket {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("WeakSocket")
+    }
+}
+
+impl Socket {
+    /// A socket for `nsp` on `manager`, not yet connected.
+    pub(crate) fn new(
+        manager: Rc<ManagerShared>,
+        nsp: &str,
+        auth: Auth,
+        options: SocketOptions,
+    ) -> Self {
+        let inner = Rc::new_cyclic(|weak: &Weak<SocketInner>| {
+            let weak = weak.clone();
+            let sink: EventSink = Rc::new(move |event| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_event(&weak, event);
+                }
+            });
+            let id = manager.connection.socket(nsp, auth, options, sink);
+            SocketInner {
+                manager,
+                id,
+                nsp: nsp.to_owned(),
+                events: Registry::default(),
+                errors: Registry::default(),
+                states: Registry::default(),
+                acks: RefCell::new(Vec::new()),
+            }
+        });
+        Self { inner }
+    }
+
+    pub(crate) fn downgrade_inner(&self) -> Weak<SocketInner> {
+        Rc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Rc<SocketInner>) -> Self {
+        Self { inner }
+    }
+
+    /// A handle that does not keep the socket alive.
+    pub fn downgrade(&self) -> WeakSocket {
+        WeakSocket {
+            inner: Rc::downgrade(&self.inner),
+        }
+    }
+
+    /// The namespace, such as `/` or `/admin`.
+    pub fn nsp(&self) -> &str {
+        &self.inner.nsp
+    }
+
+    /// The Socket.IO id while connected.
+    pub fn id(&self) -> Option<String> {
+        self.read(|socket| socket.sid().map(str::to_owned))
+    }
+
+    /// Whether the socket is connected to its namespace.
+    pub fn connected(&self) -> bool {
+        self.read(NamespaceSocket::is_connected)
+    }
+
+    /// Whether the socket is connected or will (re)connect on its own.
+    pub fn active(&self) -> bool {
+        self.inner.id.is_some_and(|id| {
+            self.connection()
+                .read(|client| client.is_active(id))
+                .unwrap_or(true)
+        })
+    }
+
+    /// Whether the last connection restored the session (connection state recovery).
+    pub fn recovered(&self) -> bool {
+        self.read(NamespaceSocket::is_recovered)
+    }
+
+    /// Connects, opening the Manager's connection if needed (nothing if already connected).
+    pub fn connect(&self) {
+        if let Some(id) = self.inner.id {
+            self.connection().connect(id);
+        }
+    }
+
+    /// Disconnects; the state listeners hear `Disconnected(IoClientDisconnect)` if it was
+    /// connected. The socket does not reconnect until [`connect`](Self::connect).
+    pub fn disconnect(&self) {
+        if let Some(id) = self.inner.id {
+            self.connection().disconnect(id);
+        }
+    }
+
+    /// Emits `event` with `data` as its one argument (binary as `serde_bytes` anywhere in it).
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.emit_js(event, &[to_js(data)?])
+    }
+
+    /// Emits `event` with JS values as its arguments (the untyped form).
+    pub fn emit_js(&self, event: &str, args: &[JsValue]) -> Result<(), EmitError> {
+        let outbound = encode_event(event, args)?;
+        self.inner.send(outbound, EmitFlags::default()).map(drop)
+    }
+
+    /// Emits `event` with `data` and waits for the server's answer (its first argument), for
+    /// the `ackTimeout` option at most (forever if unset, until the socket disconnects).
+    pub fn emit_with_ack<Res: DeserializeOwned, T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> impl Future<Output = Result<Res, AckError>> + 'static {
+        self.emit_ack_within(None, event, data)
+    }
+
+    /// A view of the socket whose acks time out after `timeout`
+    /// (socket.io-client's `socket.timeout(ms).emit(...)`).
+    pub fn timeout(&self, timeout: Duration) -> Timeout<'_> {
+        Timeout {
+            socket: self,
+            timeout,
+        }
+    }
+
+    fn emit_ack_within<Res: DeserializeOwned, T: Serialize + ?Sized>(
+        &self,
+        timeout: Option<Duration>,
+        event: &str,
+        data: &T,
+    ) -> impl Future<Output = Result<Res, AckError>> + 'static {
+        let sent = to_js(data)
+            .and_then(|data| encode_event(event, &[data]))
+            .and_then(|outbound| {
+                let flags = EmitFlags {
+                    ack: true,
+                    timeout: timeout.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                    ..EmitFlags::default()
+                };
+                self.inner.send(outbound, flags)
+            });
+        let receiver = match sent {
+            Ok(Some(ticket)) => Ok(self.inner.wait_for(ticket)),
+            Ok(None) => Err(AckError::Emit(EmitError::NotSent)),
+            Err(error) => Err(AckError::Emit(error)),
+        };
+        async move {
+            let args = receiver?.await.unwrap_or(Err(AckError::Disconnected))?;
+            from_js(args.get(0)).map_err(AckError::Decode)
+        }
+    }
+
+    /// Calls `listener` with the first argument of each `event`, decoded as a `T`. When it does
+    /// not decode, the error listeners hear an [`EventError`] instead (logged to the console
+    /// when there are none).
+    pub fn on<T: DeserializeOwned + 'static>(
+        &self,
+        event: &str,
+        mut listener: impl FnMut(T) + 'static,
+    ) -> Listener {
+        let event = event.to_owned();
+        self.inner.events.add(move |incoming: &Incoming| {
+            if incoming.name == event {
+                if let Some(value) = incoming.first() {
+                    listener(value);
+                }
+            }
+        })
+    }
+
+    /// As [`on`](Self::on), with the server's ack request when it made one.
+    pub fn on_with_ack<T: DeserializeOwned + 'static>(
+        &self,
+        event: &str,
+        mut listener: impl FnMut(T, Option<Ack>) + 'static,
+    ) -> Listener {
+        let event = event.to_owned();
+        self.inner.events.add(move |incoming: &Incoming| {
+            if incoming.name == event {
+                if let Some(value) = incoming.first() {
+                    listener(value, incoming.ack.clone().map(Ack::new));
+                }
+            }
+        })
+    }
+
+    /// Calls `listener` with all the arguments of each `event` as JS values (binaries as
+    /// `Uint8Array`s), and the ack request: the untyped form.
+    pub fn on_js(
+        &self,
+        event: &str,
+        mut listener: impl FnMut(Array, Option<Ack>) + 'static,
+    ) -> Listener {
+        let event = event.to_owned();
+        self.inner.events.add(move |incoming: &Incoming| {
+            if incoming.name == event {
+                listener(incoming.args.clone(), incoming.ack.clone().map(Ack::new));
+            }
+        })
+    }
+
+    /// Calls `listener` when a received event does not fit a listener's type.
+    pub fn on_error(&self, listener: impl FnMut(&EventError) + 'static) -> Listener {
+        self.inner.errors.add(listener)
+    }
+
+    /// Calls `listener` at each step of the connection (connected, disconnected, reconnecting).
+    pub fn on_state(&self, listener: impl FnMut(&StateChange) + 'static) -> Listener {
+        self.inner.states.add(listener)
+    }
+
+    /// Calls `listener` when the namespace cannot connect (socket.io-client's `connect_error`).
+    pub fn on_connect_error(&self, mut listener: impl FnMut(&ConnectError) + 'static) -> Listener {
+        self.on_state(move |change| {
+            if let StateChange::ConnectFailed(error) = change {
+                listener(error);
+            }
+        })
+    }
+
+    /// The first argument of each `event` from now on, decoded as a `T`.
+    pub fn events<T: DeserializeOwned + 'static>(
+        &self,
+        event: &str,
+    ) -> EventStream<Result<T, EventError>> {
+        let event = event.to_owned();
+        let inner = &self.inner;
+        EventStream::new(|sender| {
+            inner.events.add(move |incoming: &Incoming| {
+                if incoming.name == event {
+                    let value = from_js(incoming.args.get(0)).map_err(|message| EventError {
+                        event: event.clone(),
+                        message,
+                    });
+                    let _ = sender.unbounded_send(value);
+                }
+            })
+        })
+    }
+
+    /// Each step of the connection from now on.
+    pub fn states(&self) -> EventStream<StateChange> {
+        let inner = &self.inner;
+        EventStream::new(|sender| {
+            inner.states.add(move |change: &StateChange| {
+                let _ = sender.unbounded_send(change.clone());
+            })
+        })
+    }
+
+    fn connection(&self) -> &Connection {
+        &self.inner.manager.connection
+    }
+
+    /// Reads the core's state of this socket (the one place it is kept).
+    fn read<T: Default>(&self, read: impl FnOnce(&NamespaceSocket<JsValue>) -> T) -> T {
+        self.inner
+            .id
+            .and_then(|id| {
+                self.connection()
+                    .read(|client| client.socket_state(id).map(read))
+            })
+            .flatten()
+            .unwrap_or_default()
+    }
+}
+
+/// A socket whose acks time out; made by [`Socket::timeout`].
+#[derive(Debug)]
+pub struct Timeout<'a> {
+    socket: &'a Socket,
+    timeout: Duration,
+}
+
+impl Timeout<'_> {
+    /// Emits `event` with `data` and waits for the answer, for the timeout at most.
+    pub fn emit_with_ack<Res: DeserializeOwned, T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> impl Future<Output = Result<Res, AckError>> + 'static {
+        self.socket.emit_ack_within(Some(self.timeout), event, data)
+    }
+}
+
+impl SocketInner {
+    fn connection(&self) -> &Connection {
+        &self.manager.connection
+    }
+
+    /// Hands an encoded emit to the core; the ticket names its ack when `flags.ack`.
+    fn send(
+        &self,
+        event: Outbound<JsValue>,
+        flags: EmitFlags,
+    ) -> Result<Option<Ticket>, EmitError> {
+        let id = self.id.ok_or(EmitError::NotSent)?;
+        Ok(self.connection().emit(id, event, flags))
+    }
+
+    /// Answers the server's ack request `wire`.
+    pub(crate) fn ack(&self, wire: u64, reply: Outbound<JsValue>) -> Result<(), EmitError> {
+        let id = self.id.ok_or(EmitError::NotSent)?;
+        self.connection().ack(id, wire, reply);
+        Ok(())
+    }
+
+    fn wait_for(&self, ticket: Ticket) -> oneshot::Receiver<Result<Array, AckError>> {
+        let (sender, receiver) = oneshot::channel();
+        if let Ok(mut acks) = self.acks.try_borrow_mut() {
+            acks.push((ticket, sender));
+        }
+        receiver
+    }
+
+    fn settle(&self, ticket: Ticket, outcome: Result<Array, AckError>) {
+        let waiter = self.acks.try_borrow_mut().ok().and_then(|mut acks| {
+            let index = acks.iter().position(|(known, _)| *known == ticket)?;
+            Some(acks.swap_remove(index).1)
+        });
+        if let Some(waiter) = waiter {
+            let _ = waiter.send(outcome);
+        }
+    }
+
+    /// A state change of the Manager's, told to this socket's state listeners.
+    pub(crate) fn on_state(&self, change: &StateChange) {
+        self.states.emit(change);
+    }
+
+    fn on_event(&self, weak: &Weak<SocketInner>, event: SocketEvent<JsValue>) {
+        match event {
+            SocketEvent::Connect { recovered, .. } => {
+                self.states.emit(&StateChange::Connected { recovered })
+            }
+            SocketEvent::ConnectError(cause) => self
+                .states
+                .emit(&StateChange::ConnectFailed(ConnectError::from(cause))),
+            SocketEvent::Disconnect { reason, .. } => {
+                self.states.emit(&StateChange::Disconnected(reason))
+            }
+            SocketEvent::Event(inbound) => self.on_inbound(weak, &inbound),
+            SocketEvent::Ack { ticket, reply } => {
+                let outcome = decode_array(&reply.data, &reply.attachments);
+                if let Err(error) = &outcome {
+                    self.connection().reject_packet(error.clone());
+                }
+                self.settle(ticket, outcome.map_err(|e| AckError::Decode(e.to_string())));
+            }
+            SocketEvent::AckFailed { ticket, cause } => {
+                let error = match cause {
+                    AckFailure::TimedOut => AckError::Timeout,
+                    AckFailure::Disconnected => AckError::Disconnected,
+                };
+                self.settle(ticket, Err(error));
+            }
+            // Auth is always a fixed payload here, and outgoing events are not reported.
+            SocketEvent::AuthRequired | SocketEvent::Sent(_) => {}
+        }
+    }
+
+    /// An event from the server: decoded once, then each listener takes its type.
+    fn on_inbound(&self, weak: &Weak<SocketInner>, inbound: &Inbound<JsValue>) {
+        let (name, args) = match decode_event(&inbound.data, &inbound.attachments) {
+            Ok(event) => event,
+            Err(error) => {
+                // A malformed packet, as socket.io-client treats it: `parse error`.
+                self.connection().reject_packet(error);
+                return;
+            }
+        };
+        let incoming = Incoming {
+            name,
+            args,
+            ack: inbound.ack_id.map(|wire| AckSlot::new(weak.clone(), wire)),
+            failures: RefCell::new(Vec::new()),
+        };
+        self.events.emit(&incoming);
+        for failure in incoming.failures.take() {
+            if self.errors.is_empty() {
+                web_sys::console::error_1(&JsValue::from_str(&failure.to_string()));
+            }
+            self.errors.emit(&failure);
+        }
+    }
+}
+
+impl Drop for SocketInner {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            self.manager.connection.remove_socket(id);
+        }
+    }
+}

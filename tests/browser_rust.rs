@@ -1,0 +1,512 @@
+//! The Rust API in headless Chromium against real socket.io 4.8 servers
+//! (tests/servers/rust-api.mjs, started by scripts/browser-rust.sh, which bakes their URLs in).
+//!
+//! Every wait has a generous deadline (the machine is shared and loaded): a test fails on a
+//! wrong value or a missing event, never on timing.
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use futures_util::{Stream, StreamExt};
+use gloo_timers::future::TimeoutFuture;
+use serde::{Deserialize, Serialize};
+use socketio_wasm::{
+    io, AckError, ConnectError, DisconnectReason, EmitError, Manager, Socket, StateChange,
+    Transport,
+};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const URL: &str = match option_env!("SOCKETIO_RUST_TEST_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:3210",
+};
+const RESTART_URL: &str = match option_env!("SOCKETIO_RUST_RESTART_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:3211",
+};
+
+/// Far longer than anything should take, even on a loaded machine.
+const DEADLINE_MS: u32 = 20_000;
+
+async fn within<F: std::future::Future>(what: &str, future: F) -> F::Output {
+    let future = Box::pin(future);
+    match select(future, TimeoutFuture::new(DEADLINE_MS)).await {
+        Either::Left((output, _)) => output,
+        Either::Right(_) => panic!("timed out waiting for {what}"),
+    }
+}
+
+async fn next<S: Stream + Unpin>(what: &str, stream: &mut S) -> S::Item {
+    within(what, stream.next())
+        .await
+        .unwrap_or_else(|| panic!("{what}: stream ended"))
+}
+
+/// A socket on its own Manager, once connected.
+async fn connected(url: &str, nsp: &str) -> Socket {
+    let manager = Manager::builder(url)
+        .reconnection_delay(Duration::from_millis(100))
+        .reconnection_delay_max(Duration::from_millis(500))
+        .build()
+        .expect("manager");
+    let socket = manager.socket(nsp);
+    wait_connected(&socket).await;
+    socket
+}
+
+async fn wait_connected(socket: &Socket) {
+    let mut states = socket.states();
+    while !socket.connected() {
+        let change = next("connect", &mut states).await;
+        assert!(
+            !matches!(change, StateChange::ConnectFailed(_)),
+            "connect failed: {change:?}"
+        );
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Kind {
+    Plain,
+    Pair(i32, String),
+    Shape { sides: u8, name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Part {
+    label: String,
+    #[serde(with = "serde_bytes")]
+    blob: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Message {
+    text: String,
+    count: i64,
+    ratio: f64,
+    present: Option<u32>,
+    absent: Option<String>,
+    kinds: Vec<Kind>,
+    parts: Vec<Part>,
+    #[serde(with = "serde_bytes")]
+    top: Vec<u8>,
+    tags: BTreeMap<String, bool>,
+}
+
+fn sample() -> Message {
+    Message {
+        text: String::from("héllo wörld ✓ 🌍 \u{2028} \"quoted\" \\ 日本語"),
+        count: -9_007_199_254_740_991,
+        ratio: 0.125,
+        present: Some(7),
+        absent: None,
+        kinds: vec![
+            Kind::Plain,
+            Kind::Pair(-3, String::from("ü")),
+            Kind::Shape {
+                sides: 6,
+                name: String::from("hexagon"),
+            },
+        ],
+        parts: vec![
+            Part {
+                label: String::from("zeros"),
+                blob: vec![0; 16],
+            },
+            Part {
+                label: String::from("all bytes"),
+                blob: (0..=255).collect(),
+            },
+        ],
+        top: vec![1, 2, 3, 255],
+        tags: BTreeMap::from([(String::from("a"), true), (String::from("ß"), false)]),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn connects_and_reports_its_state() {
+    let socket = io(URL).expect("io");
+    assert!(socket.active(), "active as soon as it connects");
+    wait_connected(&socket).await;
+    assert!(socket.connected());
+    assert!(socket.id().is_some_and(|id| !id.is_empty()));
+    assert!(!socket.recovered());
+    assert_eq!(socket.nsp(), "/");
+    socket.disconnect();
+    assert!(!socket.connected());
+    assert!(!socket.active());
+    assert_eq!(socket.id(), None);
+}
+
+#[wasm_bindgen_test]
+async fn typed_values_round_trip_as_events_and_acks() {
+    let socket = connected(URL, "/").await;
+    let mut echoes = socket.events::<Message>("echo");
+    let sent = sample();
+    let answer: Message = within("ack", socket.emit_with_ack("echo", &sent))
+        .await
+        .expect("ack answer");
+    assert_eq!(answer, sent);
+    let event = next("echo event", &mut echoes).await.expect("decodes");
+    assert_eq!(event, sent);
+}
+
+#[wasm_bindgen_test]
+async fn untyped_values_round_trip() {
+    let socket = connected(URL, "/").await;
+    let value = serde_json::json!({ "list": [1, "two", null, { "deep": [true] }], "n": 1.5 });
+    let answer: serde_json::Value = within("ack", socket.emit_with_ack("ack-me", &value))
+        .await
+        .expect("ack answer");
+    assert_eq!(answer, value);
+
+    let (sender, mut received) = futures_channel::mpsc::unbounded();
+    let _listener = socket.on_js("echo", move |args, _| {
+        let _ = sender.unbounded_send(args.length());
+    });
+    let bytes = js_sys::Uint8Array::from(&[9u8, 8, 7][..]);
+    socket
+        .emit_js("echo", &[bytes.into()])
+        .expect("emit untyped");
+    assert_eq!(next("untyped echo", &mut received).await, 1);
+}
+
+#[wasm_bindgen_test]
+async fn acks_time_out_when_the_server_never_answers() {
+    let socket = connected(URL, "/").await;
+    let outcome = within(
+        "the timeout",
+        socket
+            .timeout(Duration::from_millis(300))
+            .emit_with_ack::<(), _>("no-ack", &1),
+    )
+    .await;
+    assert_eq!(outcome, Err(AckError::Timeout));
+}
+
+#[wasm_bindgen_test]
+async fn the_ack_timeout_option_applies_to_every_ack() {
+    let manager = Manager::builder(URL)
+        .ack_timeout(Duration::from_millis(3000))
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let outcome = within("the timeout", socket.emit_with_ack::<(), _>("no-ack", &1)).await;
+    assert_eq!(outcome, Err(AckError::Timeout));
+    let answered: u32 = within("an answer", socket.emit_with_ack("ack-me", &5))
+        .await
+        .expect("answered in time");
+    assert_eq!(answered, 5);
+}
+
+#[wasm_bindgen_test]
+async fn the_server_asks_and_the_listener_answers_once() {
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Outcome {
+        answer: Option<String>,
+    }
+    let socket = connected(URL, "/").await;
+    let second_send = Rc::new(Cell::new(None));
+    let _first = socket.on_with_ack("question", |question: String, ack| {
+        let ack = ack.expect("the server asked for an answer");
+        ack.send(&format!("re: {question}")).expect("first answer");
+    });
+    let seen = second_send.clone();
+    let _second = socket.on_with_ack("question", move |_: String, ack| {
+        seen.set(Some(ack.expect("asked").send("too late")));
+    });
+    let outcome: Outcome = within("the answer", socket.emit_with_ack("ask", "ça va?"))
+        .await
+        .expect("ack");
+    assert_eq!(outcome.answer.as_deref(), Some("re: ça va?"));
+    assert_eq!(second_send.take(), Some(Err(EmitError::AlreadyAnswered)));
+}
+
+#[wasm_bindgen_test]
+async fn two_namespaces_share_one_connection() {
+    #[derive(Debug, Deserialize)]
+    struct WhoAmI {
+        nsp: String,
+        engine: String,
+    }
+    let manager = Manager::builder(URL).build().expect("manager");
+    let main = manager.socket("/");
+    let admin = manager.socket("/admin");
+    wait_connected(&main).await;
+    wait_connected(&admin).await;
+    assert_eq!(
+        manager.socket("/admin").id(),
+        admin.id(),
+        "one socket per namespace"
+    );
+    let main_is: WhoAmI = within("main", main.emit_with_ack("whoami", &()))
+        .await
+        .expect("main");
+    let admin_is: WhoAmI = within("admin", admin.emit_with_ack("whoami", &()))
+        .await
+        .expect("admin");
+    assert_eq!(main_is.nsp, "/");
+    assert_eq!(admin_is.nsp, "/admin");
+    assert_eq!(main_is.engine, admin_is.engine, "multiplexed");
+    assert_ne!(main.id(), admin.id());
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_namespace_is_a_typed_connect_error() {
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Data {
+        code: u32,
+    }
+    let manager = Manager::builder(URL).build().expect("manager");
+    let socket = manager.socket("/private");
+    let mut states = socket.states();
+    let error = loop {
+        if let StateChange::ConnectFailed(error) = next("connect_error", &mut states).await {
+            break error;
+        }
+    };
+    let ConnectError::Refused { message, data } = &error else {
+        panic!("expected a refusal, got {error:?}");
+    };
+    assert_eq!(message, "not allowed");
+    let data: Data = serde_wasm_bindgen::from_value(data.clone().expect("data")).expect("data");
+    assert_eq!(data, Data { code: 42 });
+    assert_eq!(error.to_string(), "not allowed");
+    assert!(!socket.active(), "a refused socket does not retry");
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_after_a_server_restart_step_by_step() {
+    let socket = connected(RESTART_URL, "/").await;
+    let first_id = socket.id();
+    let mut states = socket.states();
+    within("restart ack", socket.emit_with_ack::<(), _>("restart", &()))
+        .await
+        .expect("restart acknowledged");
+    assert_eq!(
+        next("disconnect", &mut states).await,
+        StateChange::Disconnected(DisconnectReason::TransportClose)
+    );
+    let mut attempts = Vec::new();
+    loop {
+        match next("reconnection", &mut states).await {
+            StateChange::Reconnecting(n) => attempts.push(n),
+            StateChange::Reconnected(n) => {
+                assert_eq!(Some(&n), attempts.last(), "reconnected on the last attempt");
+                break;
+            }
+            // An attempt made while the server is down fails with the transport's error.
+            StateChange::ConnectFailed(ConnectError::Transport(_)) => {}
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    let expected: Vec<u32> = (1..=attempts.len() as u32).collect();
+    assert_eq!(attempts, expected, "attempts counted from 1");
+    assert_eq!(
+        next("connect", &mut states).await,
+        StateChange::Connected { recovered: false }
+    );
+    assert!(socket.connected());
+    assert_ne!(socket.id(), first_id, "a new session");
+    let answer: u32 = within("ack", socket.emit_with_ack("ack-me", &3))
+        .await
+        .expect("works again");
+    assert_eq!(answer, 3);
+}
+
+#[wasm_bindgen_test]
+async fn an_event_that_does_not_fit_is_an_error_not_a_panic() {
+    #[derive(Debug, Serialize)]
+    struct SendMe<'a, T> {
+        event: &'a str,
+        data: T,
+        times: u32,
+    }
+    let socket = connected(URL, "/").await;
+    let heard = Rc::new(Cell::new(0));
+    let counter = heard.clone();
+    let _typed = socket.on("mixed", move |_: Message| counter.set(counter.get() + 1));
+    let (sender, mut errors) = futures_channel::mpsc::unbounded();
+    let _errors = socket.on_error(move |error| {
+        let _ = sender.unbounded_send(error.clone());
+    });
+    let mut stream = socket.events::<Message>("mixed");
+    let request = SendMe {
+        event: "mixed",
+        data: "not a message",
+        times: 1,
+    };
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    let error = next("the error", &mut errors).await;
+    assert_eq!(error.event, "mixed");
+    assert!(!error.message.is_empty());
+    let streamed = next("the stream's error", &mut stream).await;
+    assert!(streamed.is_err());
+    assert_eq!(heard.get(), 0);
+    // The socket goes on: a fitting value arrives.
+    let request = SendMe {
+        event: "mixed",
+        data: sample(),
+        times: 1,
+    };
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    assert_eq!(next("a fitting one", &mut stream).await, Ok(sample()));
+    assert_eq!(heard.get(), 1);
+    assert!(socket.connected());
+}
+
+#[wasm_bindgen_test]
+async fn bytes_travel_as_binary_attachments() {
+    #[derive(Serialize)]
+    struct Fields {
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        numbers: Vec<u8>,
+    }
+    let socket = connected(URL, "/").await;
+    let fields = Fields {
+        bytes: vec![1, 2, 3],
+        numbers: vec![4, 5],
+    };
+    let seen: Vec<(String, Option<u32>)> =
+        within("ack", socket.emit_with_ack("binary-fields", &fields))
+            .await
+            .expect("answer");
+    assert_eq!(
+        seen,
+        [
+            (String::from("bytes"), Some(3)),
+            (String::from("numbers"), None)
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn reserved_names_and_too_many_binaries_are_refused() {
+    let socket = connected(URL, "/").await;
+    assert_eq!(
+        socket.emit("disconnect", &1),
+        Err(EmitError::ReservedName(String::from("disconnect")))
+    );
+    let many: Vec<serde_bytes::ByteBuf> = (0..11)
+        .map(|i| serde_bytes::ByteBuf::from(vec![i]))
+        .collect();
+    assert_eq!(
+        socket.emit("echo", &many),
+        Err(EmitError::TooManyAttachments)
+    );
+    let ten = &many[..10];
+    let answer: Vec<serde_bytes::ByteBuf> = within("ack", socket.emit_with_ack("ack-me", &ten))
+        .await
+        .expect("ten binaries are fine");
+    assert_eq!(answer, ten);
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_listener_is_never_called_again() {
+    let socket = connected(URL, "/").await;
+    let dropped_calls = Rc::new(Cell::new(0));
+    let counter = dropped_calls.clone();
+    let dropped = socket.on("tick", move |_: u32| counter.set(counter.get() + 1));
+    let off_calls = Rc::new(Cell::new(0));
+    let counter = off_calls.clone();
+    let off = socket.on("tick", move |_: u32| counter.set(counter.get() + 1));
+    let mut ticks = socket.events::<u32>("tick");
+    drop(dropped);
+    off.off();
+    let request = serde_json::json!({ "event": "tick", "data": 1, "times": 3 });
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    for _ in 0..3 {
+        assert_eq!(next("tick", &mut ticks).await, Ok(1));
+    }
+    assert_eq!(dropped_calls.get(), 0);
+    assert_eq!(off_calls.get(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_socket_disconnects_on_the_server() {
+    let observer = connected(URL, "/").await;
+    let manager = Manager::builder(URL).build().expect("manager");
+    let socket = manager.socket("/admin");
+    wait_connected(&socket).await;
+    // The same namespace's socket on the observer's server side: "/admin" ids are per
+    // namespace, so ask about this one by its id.
+    let id = socket.id().expect("id");
+    let main = manager.socket("/");
+    wait_connected(&main).await;
+    let main_id = main.id().expect("id");
+    drop(main);
+    let reason: String = within(
+        "the server's disconnect",
+        observer.emit_with_ack("disconnect-reason", &main_id),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(reason, "client namespace disconnect");
+    assert!(socket.connected(), "the other namespace stays connected");
+    assert_eq!(socket.id().as_deref(), Some(id.as_str()));
+    // A new socket for the namespace works on the same connection.
+    let again = manager.socket("/");
+    wait_connected(&again).await;
+    assert_ne!(again.id(), Some(main_id));
+    let answer: u32 = within("ack", again.emit_with_ack("ack-me", &8))
+        .await
+        .expect("answer");
+    assert_eq!(answer, 8);
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_last_handle_ends_the_connection() {
+    let observer = connected(URL, "/").await;
+    let socket = io(URL).expect("io");
+    wait_connected(&socket).await;
+    let id = socket.id().expect("id");
+    drop(socket);
+    let reason: String = within(
+        "the server's disconnect",
+        observer.emit_with_ack("disconnect-reason", &id),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(reason, "client namespace disconnect");
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_last_handle_on_polling_lets_the_disconnect_through() {
+    let observer = connected(URL, "/").await;
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::Polling])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let id = socket.id().expect("id");
+    drop(manager);
+    drop(socket);
+    let reason: String = within(
+        "the server's disconnect",
+        observer.emit_with_ack("disconnect-reason", &id),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(reason, "client namespace disconnect");
+}
