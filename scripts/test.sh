@@ -39,6 +39,9 @@ step "server matrix: socket.io, socketioxide and python-socketio, for both clien
 bash scripts/servers.sh
 node --test tests/matrix/
 API_CLIENT=reference node --test tests/matrix/
+step "soak: 30 s of chat through random network faults, both clients (npm run soak: 5 minutes)"
+SOAK_SECONDS=30 node --test tests/soak/
+API_CLIENT=reference SOAK_SECONDS=30 node --test tests/soak/
 step "end-to-end: the demo chat (ES module page and classic-script tutorial page)"
 node --test tests/e2e/
 step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"

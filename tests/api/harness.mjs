@@ -461,3 +461,41 @@ export function stopPings(conn) {
 
 /** Per-test options: every test fails after 20 s instead of hanging. */
 export const T = { timeout: 20000 };
+
+// Remembers every wasm memory the page instantiates (window.wasmMemories), once per page.
+function hookWasmMemory() {
+  if (window.wasmMemories) return;
+  window.wasmMemories = [];
+  const keep = (result) => {
+    const instance = result.instance ?? result;
+    for (const value of Object.values(instance.exports ?? {})) {
+      if (value instanceof WebAssembly.Memory) window.wasmMemories.push(value);
+    }
+    return result;
+  };
+  for (const name of ["instantiate", "instantiateStreaming"]) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = (...args) => original.apply(WebAssembly, args).then(keep);
+  }
+}
+
+/** From the next load of `page` on, its wasm memories are seen by memoryAfterGc(). */
+export function watchWasmMemory(page) {
+  return page.context().addInitScript(hookWasmMemory);
+}
+
+/**
+ * The page's memory after forced garbage collections: { heap: the JS heap's used bytes, wasm:
+ * the bytes of the wasm memories that watchWasmMemory() saw (0 for socket.io-client) }.
+ */
+export async function memoryAfterGc(page) {
+  const cdp = await page.context().newCDPSession(page);
+  for (let i = 0; i < 3; i++) {
+    await cdp.send("HeapProfiler.collectGarbage");
+    await sleep(100);
+  }
+  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+  await cdp.detach();
+  const wasm = await page.evaluate(() => (window.wasmMemories ?? []).reduce((sum, m) => sum + m.buffer.byteLength, 0));
+  return { heap: usedSize, wasm };
+}

@@ -2,15 +2,15 @@
 // leave the JS heap and the wasm memory flat after garbage collection. Each run warms up first
 // (the first cycles fill caches and grow the allocator's arenas), then measures the heap
 // after forced collections (Chromium's HeapProfiler.collectGarbage) before and after the rest.
-// The wasm memory is observed through a page hook on WebAssembly.instantiate* (installed before
-// the client loads; socket.io-client has none, so its row shows only the heap). The figures are
+// The wasm memory is observed through a page hook (harness.mjs, watchWasmMemory;
+// socket.io-client has none, so its row shows only the heap). The figures are
 // printed as test diagnostics, for the README's Reliability section.
 //
 //   API_CLIENT=reference node --test tests/api/leaks.test.mjs   # socket.io-client 4.8
 //   node --test tests/api/leaks.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CLIENT, ioServer, serveBasics, sleep, useBrowser } from "./harness.mjs";
+import { CLIENT, ioServer, memoryAfterGc, serveBasics, useBrowser, watchWasmMemory } from "./harness.mjs";
 
 const browser = useBrowser();
 const WARM_UP = 300;
@@ -23,35 +23,6 @@ const HEAP_SLACK = 768 * 1024;
 // cycle would take two.
 const WASM_SLACK = 64 * 1024;
 
-// Remembers every wasm memory the page instantiates (window.wasmMemories).
-function hookWasmMemory() {
-  if (window.wasmMemories) return; // installed once per page, however many tests added it
-  window.wasmMemories = [];
-  const keep = (result) => {
-    const instance = result.instance ?? result;
-    for (const value of Object.values(instance.exports ?? {})) {
-      if (value instanceof WebAssembly.Memory) window.wasmMemories.push(value);
-    }
-    return result;
-  };
-  for (const name of ["instantiate", "instantiateStreaming"]) {
-    const original = WebAssembly[name];
-    WebAssembly[name] = (...args) => original.apply(WebAssembly, args).then(keep);
-  }
-}
-
-async function measure(page) {
-  const cdp = await page.context().newCDPSession(page);
-  for (let i = 0; i < 3; i++) {
-    await cdp.send("HeapProfiler.collectGarbage");
-    await sleep(100);
-  }
-  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
-  await cdp.detach();
-  const wasm = await page.evaluate(() => window.wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0));
-  return { heap: usedSize, wasm };
-}
-
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
 
 async function leakCheck(t, label, run) {
@@ -63,12 +34,12 @@ async function leakCheck(t, label, run) {
   });
   await browser.open(t); // the context exists after the first open: hook it, then reload
   const page = browser.page;
-  await page.context().addInitScript(hookWasmMemory);
+  await watchWasmMemory(page);
   await browser.open(t);
   await run(page, srv.url, WARM_UP);
-  const before = await measure(page);
+  const before = await memoryAfterGc(page);
   await run(page, srv.url, CYCLES);
-  const afterRun = await measure(page);
+  const afterRun = await memoryAfterGc(page);
   const heapGrowth = afterRun.heap - before.heap;
   const wasmGrowth = afterRun.wasm - before.wasm;
   t.diagnostic(
