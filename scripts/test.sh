@@ -20,6 +20,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-unknown-unknown
 step "native tests (protocol core)"
 cargo test --locked
+step "fuzz corpora, replayed once each (every crash once found stays a regression test)"
+bash scripts/fuzz.sh --replay
 step "build the package, and its size against the budget"
 bash scripts/build.sh
 node scripts/size.mjs --check
