@@ -67,7 +67,10 @@ fn check_codec(text: &str) {
     // A payload that is not JSON may itself look like a header ("2/,/,x" is namespace "/" and
     // payload "/,x", which the encoder, leaving "/" out, writes as "2/,x"): only packets a
     // server could mean are compared.
-    if packet.data.is_some_and(|data| json::validate(data).is_err()) {
+    if packet
+        .data
+        .is_some_and(|data| json::validate(data).is_err())
+    {
         return;
     }
     let header = &packet.header;
