@@ -35,6 +35,17 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install --locked wasm-pack
 fi
 
+# Fuzzing (scripts/fuzz.sh, and npm test replays the committed corpora): libFuzzer through
+# cargo-fuzz on the nightly toolchain.
+if ! rustup toolchain list | grep -q '^nightly'; then
+  say "installing the nightly toolchain (for cargo fuzz)"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! command -v cargo-fuzz >/dev/null; then
+  say "installing cargo-fuzz (about a minute, once)"
+  cargo install cargo-fuzz
+fi
+
 apt_missing=()
 if (( want_browser )); then
   [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)

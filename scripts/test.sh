@@ -28,6 +28,8 @@ step "native tests (protocol core)"
 cargo test --locked
 step "the Rust API in headless Chromium (wasm-bindgen-test, socket.io 4.8 server)"
 bash scripts/browser-rust.sh
+step "fuzz corpora, replayed once each (every crash once found stays a regression test)"
+bash scripts/fuzz.sh --replay
 step "build the package, and its size against the budget"
 bash scripts/build.sh
 node scripts/size.mjs --check

@@ -14,6 +14,7 @@
 //!    outputs delivered before the next is read.
 //! 5. The timer is re-armed for the core's next deadline after every delivery.
 
+use core::time::Duration;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -625,13 +626,19 @@ fn arm_timer(inner: &mut Inner, shared: &Rc<RefCell<Inner>>) {
         return;
     }
     inner.timer = deadline.map(|at| {
-        let delay = at.since(now()).as_millis();
         let weak = Rc::downgrade(shared);
-        let timeout = Timeout::new(u32::try_from(delay).unwrap_or(u32::MAX), move || {
-            on_timer(&weak)
-        });
+        let timeout = Timeout::new(timer_delay(at.since(now())), move || on_timer(&weak));
         (at, timeout)
     });
+}
+
+/// The delay to give `setTimeout`: browsers store it as a signed 32-bit integer and fire at once
+/// when it is larger (about 24.8 days), so a far deadline (an absurd `pingInterval` from the
+/// server) would otherwise spin the run loop. Clamped, the timer fires early, the core finds
+/// nothing due and the timer is armed again.
+fn timer_delay(delay: Duration) -> u32 {
+    const MAX_DELAY_MS: u32 = i32::MAX as u32;
+    u32::try_from(delay.as_millis()).map_or(MAX_DELAY_MS, |ms| ms.min(MAX_DELAY_MS))
 }
 
 fn on_timer(weak: &Weak<RefCell<Inner>>) {
