@@ -116,3 +116,120 @@ for (const transport of ["websocket", "polling"]) {
     assert.equal(after.echoed, 7);
   });
 }
+
+// ---- 2. cuts during a stream of acked emits with `retries` -----------------------------------
+
+/**
+ * Counts what the server receives: `n(i, cb)` records i and answers `reply(i)` (error-first or
+ * not). `cutAt`: after these many receipts in total, the proxy cuts every connection before the
+ * answer goes out (so that answer is lost and the client must send again).
+ */
+function countingServer(t, { errorFirst, cutAt, options = {} }) {
+  const state = { received: 0, seen: new Map(), cuts: 0, proxy: null };
+  const setup = (io) =>
+    io.on("connection", (socket) => {
+      socket.on("n", (i, cb) => {
+        state.received += 1;
+        state.seen.set(i, (state.seen.get(i) ?? 0) + 1);
+        if (cutAt.includes(state.received)) {
+          state.cuts += 1;
+          state.proxy.cut();
+        }
+        if (errorFirst) cb(null, i);
+        else cb(i);
+      });
+    });
+  return faultyServer(t, { options, setup }).then(({ srv, proxy }) => {
+    state.proxy = proxy;
+    return { srv, proxy, state };
+  });
+}
+
+/** Emits n(0..count-1) with an ack each (all at once: `retries` sends one at a time). */
+async function emitAll(page, { url, transport, count, ackTimeout, timeoutMs }) {
+  return page.evaluate(async ({ url, transport, count, ackTimeout, timeoutMs }) => {
+    const socket = io(url, { transports: [transport], retries: 5, ackTimeout, reconnectionDelay: 50, reconnectionDelayMax: 200 });
+    let disconnects = 0;
+    socket.on("disconnect", () => (disconnects += 1));
+    await waitFor(socket, "connect");
+    const calls = new Array(count).fill(0);
+    const order = [];
+    const errors = [];
+    const start = Date.now();
+    for (let i = 0; i < count; i++) {
+      socket.emit("n", i, (err, value) => {
+        calls[i] += 1;
+        if (err) errors.push({ i, err: String(err) });
+        else order.push(value);
+      });
+    }
+    await until(() => order.length + errors.length >= count, timeoutMs, "every ack");
+    const elapsed = Date.now() - start;
+    await sleep(300); // a late second answer would show up here
+    const seenDisconnects = disconnects;
+    socket.disconnect();
+    return { calls, order, errors, elapsed, disconnects: seenDisconnects };
+  }, { url, transport, count, ackTimeout, timeoutMs });
+}
+
+function assertExactlyOnceInOrder(r, count) {
+  assert.deepEqual(r.errors, [], "no emit failed");
+  assert.equal(r.calls.filter((c) => c !== 1).length, 0, "every callback ran exactly once");
+  assert.deepEqual(r.order, Array.from({ length: count }, (_, i) => i), "answers in emit order");
+}
+
+for (const [transport, count] of [["websocket", 5000], ["polling", 1000]]) {
+  test(`${count} acked emits with retries + ackTimeout over ${transport}, two cuts: every emit acked once, in order (at-least-once on the server)`, LONG, async (t) => {
+    const cutAt = [Math.floor(count * 0.3), Math.floor(count * 0.7)];
+    const { proxy, state } = await countingServer(t, { errorFirst: false, cutAt });
+    const page = await browser.open(t);
+    const r = await emitAll(page, { url: proxy.url, transport, count, ackTimeout: 5000, timeoutMs: 60000 });
+    const duplicates = state.received - state.seen.size;
+    figures(t, { sent: count, cuts: state.cuts, serverReceived: state.received, duplicates, disconnects: r.disconnects, ms: r.elapsed });
+    assertExactlyOnceInOrder(r, count);
+    assert.equal(state.seen.size, count, "the server saw every emit");
+    assert.equal(state.cuts, 2);
+    assert.ok(duplicates <= state.cuts * 2, `few duplicates (${duplicates})`);
+  });
+}
+
+// Without ackTimeout socket.io-client reads the server's reply error-first as it is sent: the
+// server answers cb(null, value). A cut: the emit in flight is sent again after the reconnection.
+test("1000 acked emits with retries and no ackTimeout over websocket, two cuts: every emit acked once, in order", LONG, async (t) => {
+  const count = 1000;
+  const { proxy, state } = await countingServer(t, { errorFirst: true, cutAt: [300, 700] });
+  const page = await browser.open(t);
+  const r = await emitAll(page, { url: proxy.url, transport: "websocket", count, ackTimeout: undefined, timeoutMs: 60000 });
+  const duplicates = state.received - state.seen.size;
+  figures(t, { sent: count, cuts: state.cuts, serverReceived: state.received, duplicates, disconnects: r.disconnects, ms: r.elapsed });
+  assertExactlyOnceInOrder(r, count);
+  assert.equal(state.seen.size, count);
+});
+
+// socket.io-client 4.8 `_addToQueue`: without a timeout the server's first argument is the
+// error. null: the callback gets the arguments as sent; anything else: the emit is sent again
+// while retries remain, then the callback gets that first argument alone.
+test("retries without ackTimeout: the reply is read error-first as the server sent it", LONG, async (t) => {
+  const seen = [];
+  const { proxy } = await faultyServer(t, {
+    setup: (io) =>
+      io.on("connection", (s) => {
+        s.on("plain", (i, cb) => (seen.push("plain"), cb(i)));
+        s.on("none", (i, cb) => (seen.push("none"), cb()));
+        s.on("errfirst", (i, cb) => (seen.push("errfirst"), cb(null, i, "x")));
+      }),
+  });
+  const page = await browser.open(t);
+  const r = await page.evaluate(async (url) => {
+    const socket = io(url, { retries: 2 });
+    await waitFor(socket, "connect");
+    const out = {};
+    for (const event of ["plain", "none", "errfirst"]) {
+      out[event] = await new Promise((resolve) => socket.emit(event, 7, (...args) => resolve(describe(args))));
+    }
+    return out;
+  }, proxy.url);
+  assert.deepEqual(r, { plain: [7], none: [{ $undefined: true }], errfirst: [null, 7, "x"] });
+  // 1 try + 2 retries for each failed one, 1 for the success.
+  assert.deepEqual(seen, ["plain", "plain", "plain", "none", "none", "none", "errfirst"]);
+});
