@@ -12,7 +12,7 @@
 // or doubled under recovery, and the client comes back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CLIENT, ioServer, sleep, until, useBrowser } from "./harness.mjs";
+import { CLIENT, IS_WASM, ioServer, sleep, until, useBrowser } from "./harness.mjs";
 import { startFaultProxy } from "../support/fault-proxy.mjs";
 
 const browser = useBrowser();
@@ -233,3 +233,297 @@ test("retries without ackTimeout: the reply is read error-first as the server se
   // 1 try + 2 retries for each failed one, 1 for the success.
   assert.deepEqual(seen, ["plain", "plain", "plain", "none", "none", "none", "errfirst"]);
 });
+
+// ---- 3. cuts with connectionStateRecovery -----------------------------------------------------
+
+/** A recovering server that broadcasts "tick" k (0, 1, 2...) every 2 ms while ticking. */
+async function tickingServer(t, options = {}) {
+  const state = { k: 0, timer: null, connections: [] };
+  const { srv, proxy } = await faultyServer(t, {
+    options: { ...FAST_PING, connectionStateRecovery: { maxDisconnectionDuration: 60000 }, ...options },
+    setup: (io) =>
+      io.on("connection", (socket) => {
+        state.connections.push({ id: socket.id, recovered: socket.recovered });
+        socket.on("burst", (n, cb) => {
+          for (let i = 0; i < n; i++) io.emit("tick", state.k++);
+          cb(state.k);
+        });
+      }),
+  });
+  const ticker = {
+    state,
+    proxy,
+    start() {
+      state.timer = setInterval(() => srv.io.emit("tick", state.k++), 2);
+    },
+    stop() {
+      clearInterval(state.timer);
+      return state.k;
+    },
+  };
+  t.after(() => ticker.stop());
+  return ticker;
+}
+
+/** Connects window.socket, keeping every tick and every connect (recovered, id) in window. */
+function connectTicker(page, url, transport) {
+  return page.evaluate(async ({ url, transport }) => {
+    const socket = io(url, { transports: [transport], reconnectionDelay: 50, reconnectionDelayMax: 200, timeout: 2000 });
+    window.socket = socket;
+    window.ticks = [];
+    window.connects = [];
+    window.reasons = [];
+    socket.on("tick", (k) => ticks.push(k));
+    socket.on("connect", () => connects.push({ id: socket.id, recovered: socket.recovered }));
+    socket.on("disconnect", (reason) => reasons.push(reason));
+    await waitFor(socket, "connect");
+  }, { url, transport });
+}
+
+const waitConnects = (page, n) =>
+  page.evaluate((n) => until(() => connects.length >= n, 20000, `connect #${n}`), n);
+const waitTicks = (page, n) =>
+  page.evaluate(
+    (n) =>
+      until(() => ticks.length >= n, 20000, `${n} ticks`).then(
+        () => sleep(100),
+        (err) => {
+          const missing = [];
+          for (let i = 0; i < n && missing.length < 10; i++) if (!ticks.includes(i)) missing.push(i);
+          const info = { got: ticks.length, missing, connects, reasons, connected: socket.connected };
+          throw new Error(`${err.message}: ${JSON.stringify(info)}`);
+        },
+      ),
+    n,
+  );
+const pageState = (page) => page.evaluate(() => ({ ticks, connects, reasons }));
+
+function assertEveryTick(r, count) {
+  const dups = r.ticks.length - new Set(r.ticks).size;
+  assert.equal(dups, 0, "no tick twice");
+  assert.deepEqual(r.ticks, Array.from({ length: count }, (_, i) => i), "every tick, in order");
+}
+
+// Over polling, a cut alone is often invisible: Chromium sends a request again on a fresh
+// connection when a kept-alive one is reset before the response starts. There a cut is followed
+// by 300 ms of refused connections, which the browser cannot hide.
+async function cutHard(proxy, transport) {
+  proxy.cut();
+  if (transport !== "polling") return;
+  await proxy.refuse("rst");
+  await sleep(300);
+  await proxy.refuse(false);
+}
+
+// Known gap: over polling, socketio-wasm's first reconnection after the cut was not recovered in
+// about half of the runs (new id, ~100 ticks lost; socket.io-client recovered every time). One
+// difference: after a polling transport error socket.io-client still POSTs a close packet, ours
+// does not; not fixed yet, hence `todo` there.
+for (const transport of ["websocket", "polling"]) {
+  const todo = IS_WASM && transport === "polling" ? "first recovery over polling sometimes fails (see above)" : undefined;
+  test(`recovery over ${transport}: two cuts in a row, the second racing the ping timeout: recovered both times, no event lost or doubled`, { ...LONG, todo }, async (t) => {
+    const ticker = await tickingServer(t);
+    const page = await browser.open(t);
+    await connectTicker(page, ticker.proxy.url, transport);
+    ticker.start();
+    await waitTicks(page, 50);
+    await cutHard(ticker.proxy, transport);
+    await waitConnects(page, 2);
+    await waitTicks(page, ticker.state.k + 50);
+    // socket.io #4880: the path dies, and the cut comes just as the ping timeout is due
+    // (pingInterval + pingTimeout = 500 ms after the last ping).
+    ticker.proxy.blackhole(true);
+    await sleep(480);
+    await cutHard(ticker.proxy, transport);
+    ticker.proxy.blackhole(false);
+    await waitConnects(page, 3);
+    await sleep(100);
+    const count = ticker.stop();
+    await waitTicks(page, count);
+    const r = await pageState(page);
+    figures(t, { ticks: count, received: r.ticks.length, connects: r.connects.map((c) => c.recovered), reasons: r.reasons });
+    assert.deepEqual(r.connects.map((c) => c.recovered), [false, true, true]);
+    assert.equal(new Set(r.connects.map((c) => c.id)).size, 1, "the same id throughout");
+    assertEveryTick(r, count);
+  });
+}
+
+test("recovery after a long-lived session (socket.io #5282): 20000 events and 2 s before the cut, recovered, nothing lost", LONG, async (t) => {
+  // A slower heartbeat: bursts of 1000 events must not trip it on a loaded machine.
+  const ticker = await tickingServer(t, { pingInterval: 1000, pingTimeout: 3000 });
+  const page = await browser.open(t);
+  await connectTicker(page, ticker.proxy.url, "websocket");
+  for (let i = 0; i < 20; i++) await page.evaluate(() => socket.emitWithAck("burst", 1000));
+  await waitTicks(page, 20000);
+  await sleep(2000);
+  ticker.start();
+  await sleep(50);
+  ticker.proxy.cut();
+  await waitConnects(page, 2);
+  await sleep(100);
+  const count = ticker.stop();
+  await waitTicks(page, count);
+  const r = await pageState(page);
+  figures(t, { ticks: count, received: r.ticks.length, connects: r.connects.map((c) => c.recovered) });
+  assert.deepEqual(r.connects.map((c) => c.recovered), [false, true]);
+  assertEveryTick(r, count);
+});
+
+// socket.io #5538: a client that has received no event has no offset to give, so the server
+// cannot restore the session: recovered is false and the id is new (both clients alike).
+test("a cut before the client received any event cannot be recovered (socket.io #5538): recovered false, a new id", LONG, async (t) => {
+  const ticker = await tickingServer(t);
+  const page = await browser.open(t);
+  await connectTicker(page, ticker.proxy.url, "websocket");
+  ticker.proxy.cut();
+  await waitConnects(page, 2);
+  const r = await pageState(page);
+  figures(t, { connects: r.connects, serverSide: ticker.state.connections });
+  assert.equal(r.connects[1].recovered, false);
+  assert.notEqual(r.connects[1].id, r.connects[0].id);
+});
+
+// ---- 4. a cut at each step of the polling-to-WebSocket upgrade --------------------------------
+
+const UPGRADE_STEPS = {
+  // The WebSocket is open (101 seen), the probe not sent yet.
+  "before the probe": (proxy, _io, cut) => {
+    proxy.tap = (direction, chunk) => direction === "down" && chunk.subarray(0, 12).toString() === "HTTP/1.1 101" && cut();
+  },
+  // The server's "3probe" answer went through: ping/pong done, the upgrade packet not yet sent.
+  "after the probe ping/pong": (proxy, _io, cut) => {
+    proxy.tap = (direction, chunk) => direction === "down" && chunk.includes("3probe") && setImmediate(cut);
+  },
+  // The server took the upgrade packet.
+  "after the upgrade packet": (_proxy, io, cut) => {
+    io.engine.on("connection", (socket) => socket.on("upgrade", cut));
+  },
+};
+
+for (const [step, arm] of Object.entries(UPGRADE_STEPS)) {
+  test(`a cut ${step}: the client ends up connected, every acked emit answered once and in order`, LONG, async (t) => {
+    const count = 300;
+    let cuts = 0;
+    const seen = new Map();
+    let received = 0;
+    let proxyRef = null;
+    const cut = () => {
+      if (cuts > 0) return; // once: the next upgrade goes through
+      cuts += 1;
+      proxyRef.cut();
+    };
+    const { proxy } = await faultyServer(t, {
+      options: FAST_PING,
+      setup: (io) => {
+        if (step === "after the upgrade packet") UPGRADE_STEPS[step](null, io, cut);
+        io.on("connection", (socket) =>
+          socket.on("n", (i, cb) => {
+            received += 1;
+            seen.set(i, (seen.get(i) ?? 0) + 1);
+            cb(i);
+          }),
+        );
+      },
+    });
+    proxyRef = proxy;
+    if (step !== "after the upgrade packet") UPGRADE_STEPS[step](proxy, null, cut);
+    const page = await browser.open(t);
+    const r = await page.evaluate(async ({ url, count }) => {
+      const socket = io(url, { retries: 5, ackTimeout: 3000, reconnectionDelay: 50, reconnectionDelayMax: 200 });
+      const reasons = [];
+      socket.on("disconnect", (reason) => reasons.push(reason));
+      const calls = new Array(count).fill(0);
+      const order = [];
+      const errors = [];
+      for (let i = 0; i < count; i++) {
+        socket.emit("n", i, (err, value) => {
+          calls[i] += 1;
+          if (err) errors.push(String(err));
+          else order.push(value);
+        });
+      }
+      await until(() => order.length + errors.length >= count, 30000, "every ack");
+      await until(() => socket.connected, 10000, "connected");
+      await sleep(300);
+      return { calls, order, errors, reasons, transport: socket.io.engine.transport.name };
+    }, { url: proxy.url, count });
+    figures(t, { sent: count, cuts, serverReceived: received, duplicates: received - seen.size, reasons: r.reasons, finalTransport: r.transport });
+    assert.equal(cuts, 1, "the cut happened");
+    assertExactlyOnceInOrder(r, count);
+    assert.equal(seen.size, count);
+  });
+}
+
+// ---- 5. new connections refused for a while ---------------------------------------------------
+
+// Scaled down from ~20 s to 3 s, with reconnectionDelayMax 500 ms so that several backoff steps
+// fit: "rst" accepts and resets at once, "close" stops listening (ECONNREFUSED).
+for (const [transport, mode] of [["websocket", "rst"], ["polling", "close"]]) {
+  test(`connections refused (${mode}) for 3 s over ${transport}: backoff within reconnectionDelayMax, connected one step after`, LONG, async (t) => {
+    const { proxy } = await faultyServer(t, { options: FAST_PING });
+    const page = await browser.open(t);
+    await page.evaluate(async ({ url, transport }) => {
+      const socket = io(url, { transports: [transport], reconnectionDelay: 100, reconnectionDelayMax: 500, timeout: 2000 });
+      window.socket = socket;
+      window.attempts = [];
+      socket.io.on("reconnect_attempt", (n) => attempts.push({ n, at: Date.now() }));
+      await waitFor(socket, "connect");
+    }, { url: proxy.url, transport });
+    await proxy.refuse(mode);
+    proxy.cut();
+    await sleep(3000);
+    const openAt = Date.now();
+    await proxy.refuse(false);
+    const r = await page.evaluate(async () => {
+      await until(() => socket.connected, 10000, "connected");
+      return { attempts, connectedAt: Date.now() };
+    });
+    const during = r.attempts.filter((a) => a.at < openAt);
+    const gaps = during.slice(1).map((a, i) => a.at - during[i].at);
+    const reconnect = r.connectedAt - openAt;
+    figures(t, { refusedMs: 3000, attempts: r.attempts.length, maxGap: Math.max(...gaps), gaps, reconnectAfterOpen: reconnect });
+    assert.deepEqual(r.attempts.map((a) => a.n), r.attempts.map((_, i) => i + 1), "attempts numbered 1, 2, 3...");
+    assert.ok(during.length >= 4, `several attempts while refused (${during.length})`);
+    // A step is at most reconnectionDelayMax (500 ms) plus the failed attempt; 1 s of slack.
+    assert.ok(Math.max(...gaps) <= 1500, `gaps within reconnectionDelayMax (${gaps})`);
+    assert.ok(reconnect <= 1500, `connected within one backoff step (${reconnect} ms)`);
+  });
+}
+
+// ---- 6. latency with jitter ------------------------------------------------------------------
+
+for (const transport of ["websocket", "polling"]) {
+  test(`500 ms latency with 200 ms jitter over ${transport}: order kept, every ack reaches its own call`, LONG, async (t) => {
+    const received = [];
+    const { proxy } = await faultyServer(t, {
+      setup: (io) =>
+        io.on("connection", (socket) => {
+          socket.on("n", (i, cb) => {
+            received.push(i);
+            socket.emit("back", i);
+            cb({ i });
+          });
+        }),
+    });
+    proxy.latency(500, 200);
+    const page = await browser.open(t);
+    const r = await page.evaluate(async ({ url, transport }) => {
+      const socket = io(url, { transports: [transport] });
+      await waitFor(socket, "connect", 20000);
+      const count = 50;
+      const acks = [];
+      const back = [];
+      socket.on("back", (i) => back.push(i));
+      const start = Date.now();
+      for (let i = 0; i < count; i++) socket.emit("n", i, (reply) => acks.push([i, reply.i]));
+      await until(() => acks.length >= count && back.length >= count, 20000, "acks and events");
+      return { acks, back, ms: Date.now() - start };
+    }, { url: proxy.url, transport });
+    figures(t, { emits: 50, roundTripAllMs: r.ms });
+    const expected = Array.from({ length: 50 }, (_, i) => i);
+    assert.deepEqual(received, expected, "the server got them in order");
+    assert.deepEqual(r.acks.map(([i]) => i), expected, "acks in order");
+    assert.ok(r.acks.every(([i, got]) => i === got), "each ack answers its own emit");
+    assert.deepEqual(r.back, expected, "server events in order");
+  });
+}
