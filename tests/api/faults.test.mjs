@@ -527,3 +527,28 @@ for (const transport of ["websocket", "polling"]) {
     assert.deepEqual(r.back, expected, "server events in order");
   });
 }
+
+// ---- throttled bandwidth ---------------------------------------------------------------------
+
+test("64 KB/s each way over websocket: 8 acked emits of 8 KB arrive whole and in order, each ack to its own call", LONG, async (t) => {
+  const { proxy } = await faultyServer(t, {
+    setup: (io) => io.on("connection", (s) => s.on("blob", (i, text, cb) => cb(i, text.length))),
+  });
+  const page = await browser.open(t);
+  await page.evaluate(async (url) => {
+    window.socket = io(url, { transports: ["websocket"] });
+    await waitFor(socket, "connect");
+  }, proxy.url);
+  proxy.throttle(64 * 1024);
+  const r = await page.evaluate(async () => {
+    const start = Date.now();
+    const acks = [];
+    for (let i = 0; i < 8; i++) socket.emit("blob", i, String(i).repeat(8192), (j, length) => acks.push([i, j, length]));
+    await until(() => acks.length === 8, 20000, "8 acks");
+    return { acks, ms: Date.now() - start };
+  });
+  figures(t, { bytes: 8 * 8192, ms: r.ms });
+  assert.deepEqual(r.acks, Array.from({ length: 8 }, (_, i) => [i, i, 8192]));
+  // 64 KB up at 64 KB/s takes about a second; the proxy really slowed it down.
+  assert.ok(r.ms >= 800, `throttled (${r.ms} ms)`);
+});
