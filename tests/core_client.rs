@@ -608,3 +608,62 @@ fn writes_now_is_false_when_the_emit_would_wait() {
         .client
         .writes_now(Instant::from_millis(45_000), id, false));
 }
+
+/// socket.io-client 4.8 (`_addToQueue`): a queued emit (`retries`) without a timeout reads the
+/// server's reply error-first as it was sent. `null` first is a success and the callback gets
+/// the arguments unchanged; anything else is a failed try, sent again while tries remain, and
+/// the last failure passes only the server's first argument. With a timeout, any reply is a
+/// success (the client's own wrapper puts `null` first).
+#[test]
+fn queued_emits_without_a_timeout_read_the_reply_error_first() {
+    use socketio_wasm::protocol::socket::{Auth, EmitFlags, SocketOptions};
+    let mut driver = Driver::new();
+    let retries = SocketOptions {
+        retries: Some(1),
+        ack_timeout: None,
+    };
+    let socket = driver.connect_with("/", Auth::Fixed(None), retries);
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"s"}"#);
+    driver.drain();
+    let with_ack = EmitFlags {
+        ack: true,
+        ..EmitFlags::default()
+    };
+    let ok = driver
+        .emit_with(socket, r#"["ok"]"#, &[], with_ack)
+        .unwrap();
+    let refused = driver
+        .emit_with(socket, r#"["no"]"#, &[], with_ack)
+        .unwrap();
+    assert_eq!(driver.drain(), [sent(r#"420["ok"]"#)], "one at a time");
+    driver.receive(r#"430[null,7]"#);
+    assert_eq!(
+        driver.drain(),
+        [
+            sent(r#"421["no"]"#),
+            Seen::AckAsSent(socket, ok, "[null,7]".into(), false)
+        ]
+    );
+    // A non-null first argument: tried again once (retries: 1), then given up.
+    driver.receive(r#"431["nope",1]"#);
+    assert_eq!(driver.drain(), [sent(r#"422["no"]"#)]);
+    driver.receive(r#"432[]"#);
+    assert_eq!(
+        driver.drain(),
+        [Seen::AckAsSent(socket, refused, "[]".into(), true)]
+    );
+    // With a timeout, the same reply is a success on the first try.
+    let timed = EmitFlags {
+        ack: true,
+        timeout: Some(1000),
+        ..EmitFlags::default()
+    };
+    let quick = driver.emit_with(socket, r#"["t"]"#, &[], timed).unwrap();
+    assert_eq!(driver.drain(), [sent(r#"423["t"]"#)]);
+    driver.receive(r#"433["nope"]"#);
+    assert_eq!(
+        driver.drain(),
+        [Seen::Ack(socket, quick, r#"["nope"]"#.into())]
+    );
+}

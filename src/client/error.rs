@@ -92,6 +92,9 @@ pub enum AckError {
     Disconnected,
     /// The answer does not fit the expected type.
     Decode(String),
+    /// With `retries` and no ack timeout, the server's answer to the last try began with an
+    /// error (its first argument, as JSON), as socket.io-client reads it.
+    Rejected(String),
 }
 
 impl fmt::Display for AckError {
@@ -101,6 +104,7 @@ impl fmt::Display for AckError {
             Self::Timeout => f.write_str("operation has timed out"),
             Self::Disconnected => f.write_str("socket has been disconnected"),
             Self::Decode(message) => write!(f, "cannot decode the acknowledgement: {message}"),
+            Self::Rejected(error) => write!(f, "the server answered with an error: {error}"),
         }
     }
 }

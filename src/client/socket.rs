@@ -27,6 +27,7 @@ use super::stream::EventStream;
 use crate::driver::{Connection, EventSink};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::SocketId;
+use crate::protocol::error::DecodeError;
 use crate::protocol::socket::{
     AckFailure, Auth, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
 };
@@ -449,6 +450,17 @@ impl SocketInner {
                 }
                 self.settle(ticket, outcome.map_err(|e| AckError::Decode(e.to_string())));
             }
+            SocketEvent::AckAsSent {
+                ticket,
+                reply,
+                error_only,
+            } => {
+                let outcome = decode_array(&reply.data, &reply.attachments);
+                if let Err(error) = &outcome {
+                    self.connection().reject_packet(error.clone());
+                }
+                self.settle(ticket, error_first(outcome, error_only));
+            }
             SocketEvent::AckFailed { ticket, cause } => {
                 let error = match cause {
                     AckFailure::TimedOut => AckError::Timeout,
@@ -485,6 +497,18 @@ impl SocketInner {
             self.errors.emit(&failure);
         }
     }
+}
+
+/// An answer read error-first (`retries` without an ack timeout): the first argument is the
+/// error, the rest the answer.
+fn error_first(reply: Result<Array, DecodeError>, error_only: bool) -> Result<Array, AckError> {
+    let array = reply.map_err(|e| AckError::Decode(e.to_string()))?;
+    let error = array.shift();
+    if error_only {
+        let text = js_sys::JSON::stringify(&error).map_or_else(|_| String::from("?"), String::from);
+        return Err(AckError::Rejected(text));
+    }
+    Ok(array)
 }
 
 impl Drop for SocketInner {

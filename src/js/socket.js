@@ -206,7 +206,9 @@ export class Socket {
     const name = args.shift();
     callListeners(this, String(name), args);
   }
-  _onAck(ticket, frame, start, end, attachments) {
+  // shape (AckShape in target.rs): 0 as usual, 1 the server's arguments as they are, 2 only
+  // the first of them.
+  _onAck(ticket, frame, start, end, attachments, shape) {
     const args = decodeArray(frame, start, end, attachments);
     if (!Array.isArray(args)) {
       this._w._reject(args === ILLEGAL_ATTACHMENTS);
@@ -217,7 +219,8 @@ export class Socket {
     if (!entry) return;
     this._acks.delete(ticket);
     keepSocket(this);
-    if (entry.errorFirst) args.unshift(null);
+    if (shape === 2) args.length = 1;
+    else if (shape !== 1 && entry.errorFirst) args.unshift(null);
     callOne(this, entry.fn, args);
   }
   _onNotice(name, first, second) {

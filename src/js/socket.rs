@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use super::manager::ManagerShared;
 use super::payload::{json_at, outbound};
-use super::target::Target;
+use super::target::{AckShape, Target};
 use crate::client::payload::parse_json;
 use crate::driver::EventSink;
 use crate::protocol::client::SocketId;
@@ -313,9 +313,23 @@ impl SocketShared {
                 target.event(json_at(&inbound.data, &inbound.attachments), inbound.ack_id)
             }
             SocketEvent::AuthRequired => target.notice("auth", &none, &none),
-            SocketEvent::Ack { ticket, reply } => {
-                target.ack(ticket.0, json_at(&reply.data, &reply.attachments))
-            }
+            SocketEvent::Ack { ticket, reply } => target.ack(
+                ticket.0,
+                json_at(&reply.data, &reply.attachments),
+                AckShape::Usual,
+            ),
+            SocketEvent::AckAsSent {
+                ticket,
+                reply,
+                error_only,
+            } => target.ack(
+                ticket.0,
+                json_at(&reply.data, &reply.attachments),
+                match error_only {
+                    true => AckShape::ErrorOnly,
+                    false => AckShape::AsSent,
+                },
+            ),
             SocketEvent::Sent(event) => {
                 let attachments: Array = event.attachments.iter().collect();
                 target.notice("sent", &event.data, &attachments);

@@ -15,8 +15,8 @@ use wasm_bindgen::prelude::*;
 export function deliverEvent(ref, frame, start, end, attachments, ackId) {
   ref.deref()?._onEvent(frame, start, end, attachments, ackId);
 }
-export function deliverAck(ref, ticket, frame, start, end, attachments) {
-  ref.deref()?._onAck(ticket, frame, start, end, attachments);
+export function deliverAck(ref, ticket, frame, start, end, attachments, shape) {
+  ref.deref()?._onAck(ticket, frame, start, end, attachments, shape);
 }
 export function deliverNotice(ref, name, first, second) {
   ref.deref()?._onNotice(name, first, second);
@@ -39,9 +39,21 @@ extern "C" {
         start: u32,
         end: Option<u32>,
         attachments: Option<Array>,
+        shape: u32,
     );
     #[wasm_bindgen(js_name = deliverNotice)]
     fn deliver_notice(target: &JsValue, name: &str, first: &JsValue, second: &JsValue);
+}
+
+/// How an ack's arguments reach the callback (the `shape` argument of `_onAck`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckShape {
+    /// As usual: `null` first for error-first callbacks.
+    Usual = 0,
+    /// As the server sent them (a queued emit without a timeout: the first one is the error).
+    AsSent = 1,
+    /// Only the first one, the error (the last try of such an emit failed).
+    ErrorOnly = 2,
 }
 
 /// A JSON payload as the JS side reads it: `JSON.parse(frame.slice(start, end))`, then the
@@ -82,8 +94,9 @@ impl Target {
         }
     }
 
-    /// `_onAck(ticket, frame, start, end, attachments)`: the server's answer to an emit.
-    pub fn ack(&self, ticket: u64, json: JsonAt<'_>) {
+    /// `_onAck(ticket, frame, start, end, attachments, shape)`: the server's answer to an
+    /// emit, passed as `shape` says.
+    pub fn ack(&self, ticket: u64, json: JsonAt<'_>, shape: AckShape) {
         if let Some(weak) = self.weak() {
             let ticket = ticket as f64;
             deliver_ack(
@@ -93,6 +106,7 @@ impl Target {
                 json.start,
                 json.end,
                 json.attachments,
+                shape as u32,
             );
         }
     }

@@ -90,6 +90,18 @@ pub fn last_string_element(text: &str) -> Result<Option<Cow<'_, str>>, DecodeErr
     }
 }
 
+/// Whether the JSON array `text` starts with `null`. A queued emit sent without a timeout reads
+/// its reply error-first, as socket.io-client does: a first `null` says it succeeded.
+pub fn first_element_is_null(text: &str) -> bool {
+    let rest = text
+        .trim_start()
+        .strip_prefix('[')
+        .unwrap_or("")
+        .trim_start();
+    rest.strip_prefix("null")
+        .is_some_and(|after| matches!(after.trim_start().bytes().next(), Some(b',' | b']')))
+}
+
 /// Appends `value` as a JSON string literal (quoted and escaped).
 pub fn push_string(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -525,6 +537,16 @@ fn hex4(text: &str) -> Option<(u32, &str)> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn first_element_is_null_only_for_a_leading_null() {
+        for yes in ["[null]", " [ null , 1]", "[null,\"x\"]"] {
+            assert!(first_element_is_null(yes), "{yes}");
+        }
+        for no in ["[]", "[nullx]", "[\"null\"]", "[1,null]", "null", ""] {
+            assert!(!first_element_is_null(no), "{no}");
+        }
+    }
 
     #[test]
     fn top_level_shapes() {

@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use super::acks::{AckTable, Ticket, Waiter};
 use super::engine::{CloseReason, Frame};
 use super::engine_packet::PacketType;
+use super::payload::Payload;
 use super::socket_packet::{self, PacketKind};
 use super::{json, DecodeError, Instant};
 
@@ -194,6 +195,17 @@ pub enum SocketEvent<P> {
         /// The answer.
         reply: Inbound<P>,
     },
+    /// The server answered a queued emit (`retries`) that had no timeout: as socket.io-client
+    /// does, the callback gets the reply's arguments as the server sent them, the first one
+    /// read as the error; `error_only`: the last try failed and only that first one is passed.
+    AckAsSent {
+        /// The emit's ticket.
+        ticket: Ticket,
+        /// The answer, as the server sent it.
+        reply: Inbound<P>,
+        /// The last try failed: only the reply's first argument (the error) is passed.
+        error_only: bool,
+    },
     /// An emit's ack will not come.
     AckFailed {
         /// The emit's ticket.
@@ -335,7 +347,7 @@ pub struct NamespaceSocket<P> {
     next_ticket: u64,
 }
 
-impl<P: Clone> NamespaceSocket<P> {
+impl<P: Payload> NamespaceSocket<P> {
     /// An inactive socket for `nsp`.
     pub fn new(nsp: &str, auth: Auth, options: SocketOptions) -> Self {
         Self {
@@ -571,16 +583,38 @@ impl<P: Clone> NamespaceSocket<P> {
     pub fn on_ack(&mut self, now: Instant, wire: u64, reply: Inbound<P>, out: &mut Effects<P>) {
         match self.acks.answer(wire) {
             Some(Waiter::User(ticket)) => out.events.push(SocketEvent::Ack { ticket, reply }),
-            Some(Waiter::Queue) => {
-                if let Some(done) = self.queue.pop_front() {
-                    if let Some(ticket) = done.ticket {
-                        out.events.push(SocketEvent::Ack { ticket, reply });
-                    }
-                }
-                self.drain_queue(now, false, out);
-            }
+            Some(Waiter::Queue) => self.on_queue_reply(now, reply, out),
             None => {}
         }
+    }
+
+    /// The server answered the head of the retry queue. With a timeout, socket.io-client's own
+    /// wrapper reads any reply as a success. Without one, the server's first argument is the
+    /// error: `null` is a success; anything else (even none) is a failed try, sent again while
+    /// tries remain, then handed to the callback alone.
+    fn on_queue_reply(&mut self, now: Instant, reply: Inbound<P>, out: &mut Effects<P>) {
+        let retries = self.options.retries.unwrap_or(0);
+        let Some(head) = self.queue.front_mut() else {
+            return;
+        };
+        head.in_flight = false;
+        let timed = head.timeout.is_some();
+        let failed = !timed && !first_argument_is_null(&reply.data);
+        if failed && head.tries <= retries {
+            self.drain_queue(now, false, out);
+            return;
+        }
+        if let Some(ticket) = self.queue.pop_front().and_then(|done| done.ticket) {
+            out.events.push(match timed {
+                true => SocketEvent::Ack { ticket, reply },
+                false => SocketEvent::AckAsSent {
+                    ticket,
+                    reply,
+                    error_only: failed,
+                },
+            });
+        }
+        self.drain_queue(now, false, out);
     }
 
     /// Fails the acks whose deadline passed; a timed-out emit still in the buffer is not sent.
@@ -762,6 +796,17 @@ impl<P: Clone> NamespaceSocket<P> {
         head.push_str(&header);
         head
     }
+}
+
+/// Whether an ack's JSON array starts with `null` (the whole frame's text is read: this is only
+/// asked of replies to queued emits without a timeout).
+fn first_argument_is_null<P: Payload>(span: &JsonSpan<P>) -> bool {
+    let Some(text) = span.frame.text() else {
+        return false;
+    };
+    let end = span.end.map_or(text.len(), |end| end.bytes);
+    text.get(span.start.bytes..end)
+        .is_some_and(json::first_element_is_null)
 }
 
 #[cfg(test)]

@@ -59,6 +59,8 @@ pub enum Seen {
     AuthRequired(u32),
     /// socket, ticket, the ACK's JSON
     Ack(u32, u64, String),
+    /// A queued emit's reply without a timeout: its JSON, whether only the error is passed.
+    AckAsSent(u32, u64, String, bool),
     /// socket, ticket, "timeout" or "disconnected"
     AckFailed(u32, u64, &'static str),
     Disconnect(u32, &'static str, Option<String>),
@@ -381,6 +383,11 @@ impl Driver {
                 ticket: Ticket(ticket),
                 reply,
             } => Seen::Ack(index, ticket, span_text(&reply.data)),
+            SocketEvent::AckAsSent {
+                ticket: Ticket(ticket),
+                reply,
+                error_only,
+            } => Seen::AckAsSent(index, ticket, span_text(&reply.data), error_only),
             SocketEvent::AckFailed {
                 ticket: Ticket(ticket),
                 cause,
