@@ -510,3 +510,49 @@ fn packets_are_reported_to_the_manager_only_when_asked() {
     driver.drain();
     assert_eq!(driver.manager, [r#"packet Event /x Some(5) ["loud",1]"#]);
 }
+
+#[test]
+fn offline_closes_at_once_with_transport_close_and_online_ends_the_backoff_wait() {
+    let (mut driver, socket) = connected_reconnecting(u32::MAX);
+    driver.client.handle_offline(driver.at());
+    assert_eq!(
+        driver.drain(),
+        [
+            Seen::Close,
+            Seen::Disconnect(
+                socket,
+                "transport close",
+                Some("network connection lost".into())
+            )
+        ],
+        "the transport is closed, not left to the heartbeat"
+    );
+    // Offline, the first attempt fails; the next one waits out a backoff delay.
+    driver.fire_next();
+    let transport = driver.transport();
+    driver.fail(transport, "websocket error");
+    driver.drain();
+    let waiting_until = driver.client.poll_timeout().unwrap().as_millis();
+    assert!(waiting_until > driver.now, "a backoff delay is under way");
+    driver.now += 10;
+    driver.client.handle_online(driver.at());
+    assert_eq!(driver.drain(), [open_ws()], "online: the attempt starts now");
+    driver.receive(OPEN);
+    driver.receive(r#"40{"sid":"s2"}"#);
+    assert_eq!(
+        driver.drain(),
+        [sent("40"), Seen::Connect(socket, "s2".into())]
+    );
+}
+
+#[test]
+fn offline_and_online_change_nothing_when_closed_or_connected() {
+    let (mut driver, _socket) = connected_reconnecting(u32::MAX);
+    driver.client.handle_online(driver.at());
+    assert_eq!(driver.drain(), [], "online while connected");
+    let mut idle = reconnecting(u32::MAX);
+    idle.client.handle_offline(idle.at());
+    idle.client.handle_online(idle.at());
+    assert_eq!(idle.drain(), [], "a connection never opened");
+    assert!(idle.client.is_idle());
+}

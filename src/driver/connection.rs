@@ -22,9 +22,9 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 
 use super::clock::now;
+use super::global_event::GlobalListener;
 use super::payload::polling_body;
 use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
-use super::unload::UnloadListener;
 use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
@@ -116,7 +116,9 @@ struct Inner {
     lingering: Vec<HttpRequest>,
     timer: Option<(Instant, Timeout)>,
     /// The `beforeunload` listener, while there are transports to close.
-    unload: Option<UnloadListener>,
+    unload: Option<GlobalListener>,
+    /// The `offline` and `online` listeners, while the connection is open or reconnecting.
+    network: Option<[GlobalListener; 2]>,
     sinks: Vec<(SocketId, EventSink)>,
     manager_sink: Option<ManagerSink>,
     requests: u32,
@@ -157,6 +159,7 @@ impl Connection {
             lingering: Vec::new(),
             timer: None,
             unload: None,
+            network: None,
             sinks: Vec::new(),
             manager_sink: None,
             requests: 0,
@@ -336,6 +339,7 @@ fn deliver(shared: &Rc<RefCell<Inner>>) {
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {
         arm_timer(&mut inner, shared);
+        watch_network(&mut inner, shared);
     }
 }
 
@@ -389,8 +393,34 @@ fn watch_unload(inner: &mut Inner, shared: &Rc<RefCell<Inner>>) {
     if wanted != inner.unload.is_some() {
         let weak = Rc::downgrade(shared);
         inner.unload = wanted
-            .then(|| UnloadListener::new(move || on_unload(&weak)))
+            .then(|| GlobalListener::new("beforeunload", move || on_unload(&weak)))
             .flatten();
+    }
+}
+
+/// Listens for the browser's `offline` and `online` events while the connection is open or
+/// reconnecting. As socket.io-client does, not for a server on `localhost`, where a page under
+/// development keeps working offline.
+fn watch_network(inner: &mut Inner, shared: &Rc<RefCell<Inner>>) {
+    let wanted = inner.config.url.host != "localhost" && !inner.client.is_idle();
+    if wanted != inner.network.is_some() {
+        inner.network = wanted.then(|| network_listeners(shared)).flatten();
+    }
+}
+
+fn network_listeners(shared: &Rc<RefCell<Inner>>) -> Option<[GlobalListener; 2]> {
+    let (offline, online) = (Rc::downgrade(shared), Rc::downgrade(shared));
+    let on_offline = move || on_network(&offline, |client, at| client.handle_offline(at));
+    let on_online = move || on_network(&online, |client, at| client.handle_online(at));
+    Some([
+        GlobalListener::new("offline", on_offline)?,
+        GlobalListener::new("online", on_online)?,
+    ])
+}
+
+fn on_network(weak: &Weak<RefCell<Inner>>, input: impl FnOnce(&mut Client<JsValue>, Instant)) {
+    if let Some(shared) = weak.upgrade() {
+        feed(&shared, |inner| input(&mut inner.client, now()));
     }
 }
 

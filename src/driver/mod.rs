@@ -5,10 +5,10 @@
 mod clock;
 mod connection;
 mod fetch;
+mod global_event;
 mod payload;
 mod polling;
 mod send;
-mod unload;
 mod websocket;
 mod xhr;
 

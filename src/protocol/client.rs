@@ -571,6 +571,32 @@ impl<P: Payload> Client<P> {
         self.transport_lost(now, id, details);
     }
 
+    /// The browser says the network is gone (its `offline` event). As socket.io-client does,
+    /// the transport is given up at once (`transport close`, "network connection lost") rather
+    /// than left for the heartbeat to notice, and reconnection starts.
+    pub fn handle_offline(&mut self, now: Instant) {
+        match self.engine.as_ref().map(|engine| engine.transport_id()) {
+            Some(id) => {
+                let details = CloseDetails::Closed {
+                    description: "network connection lost",
+                    context: None,
+                };
+                self.transport_lost(now, id, details);
+            }
+            None => self.finish_input(now, Ok(())),
+        }
+    }
+
+    /// The browser says the network is back (its `online` event): a reconnection waiting out
+    /// its backoff delay starts now. (socket.io-client waits, up to `reconnectionDelayMax`.)
+    pub fn handle_online(&mut self, now: Instant) {
+        if self.reconnect_at.is_some() {
+            self.reconnect_at = Some(now);
+            self.handle_timeout(now);
+        }
+        self.finish_input(now, Ok(()));
+    }
+
     /// The timer armed for [`poll_timeout`](Self::poll_timeout) fired.
     pub fn handle_timeout(&mut self, now: Instant) {
         let expired = self

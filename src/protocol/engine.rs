@@ -319,6 +319,11 @@ impl<P: Payload> EngineSession<P> {
         self.next_id
     }
 
+    /// The id of the transport the session currently runs on.
+    pub fn transport_id(&self) -> TransportId {
+        self.active.id
+    }
+
     /// The transport the session currently runs on.
     pub fn transport(&self) -> TransportKind {
         self.active.kind
