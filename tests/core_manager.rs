@@ -536,7 +536,11 @@ fn offline_closes_at_once_with_transport_close_and_online_ends_the_backoff_wait(
     assert!(waiting_until > driver.now, "a backoff delay is under way");
     driver.now += 10;
     driver.client.handle_online(driver.at());
-    assert_eq!(driver.drain(), [open_ws()], "online: the attempt starts now");
+    assert_eq!(
+        driver.drain(),
+        [open_ws()],
+        "online: the attempt starts now"
+    );
     driver.receive(OPEN);
     driver.receive(r#"40{"sid":"s2"}"#);
     assert_eq!(
