@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "format"
 cargo fmt --check
@@ -48,3 +48,4 @@ step "end-to-end: the demo chat (ES module page and classic-script tutorial page
 node --test tests/e2e/
 step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"
 node --test tests/bundlers/
+step "done"
