@@ -4,7 +4,8 @@
 //
 //   bash scripts/example.sh && node --test tests/e2e/rust-chat.test.mjs
 //
-// Needs /usr/bin/chromium, a built pkg/ (the JS page) and target/example/ (the Rust page).
+// Needs /usr/bin/chromium, a built pkg/ (the JS page) and target/example/ (the Rust page). The
+// tests run in order (the last restarts the server), each with its own users.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -12,6 +13,9 @@ import { launchChromium } from "../../scripts/chromium.mjs";
 import { startServer } from "../../www/server.mjs";
 
 const WAIT = { timeout: 10000 }; // generous: the machine is shared
+const RECONNECT = { timeout: 20000 }; // backoff: about 1 s, 2 s, 4 s, then 5 s between attempts
+// Chromium logs refused and aborted requests as console errors: expected while the server is down.
+const NETWORK_ERROR = /ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection to .* failed/;
 const BUILT = new URL("../../target/example/socketio_wasm_chat_bg.wasm", import.meta.url);
 
 let server;
@@ -35,7 +39,7 @@ async function open(t, name, path, problems) {
   const page = await context.newPage();
   page.on("pageerror", (err) => problems.push(`${name}: page error: ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`${name}: console error: ${msg.text()}`);
+    if (msg.type() === "error" && !NETWORK_ERROR.test(msg.text())) problems.push(`${name}: console error: ${msg.text()}`);
   });
   page.on("dialog", async (dialog) => {
     problems.push(`${name}: dialog: ${dialog.message()}`);
@@ -119,6 +123,44 @@ test("the Rust page and the JS page chat through the demo server", { timeout: 60
   await notice(js, "crab", "ferris left").waitFor(WAIT);
   await members(js, "crab", 1).waitFor(WAIT);
   await room(rust, "lobby", ".current").waitFor(WAIT);
+
+  assert.deepEqual(problems, []);
+});
+
+test("server restart: the Rust page reconnects as itself and sends what was typed offline", { timeout: 60000 }, async (t) => {
+  const problems = [];
+  const rust = await open(t, "rust", "/rust/", problems);
+  const js = await open(t, "js", "/", problems);
+  await setNick(rust, "rusty");
+  await setNick(js, "jay");
+  await joinRoom(rust, "deck");
+  await joinRoom(js, "deck");
+  await members(rust, "deck", 2).waitFor(WAIT);
+
+  // The server goes away and forgets everyone; the Rust page counts its attempts.
+  const { port } = server;
+  await server.close();
+  const attempt = /^reconnecting \(attempt \d+\)$/;
+  await rust.locator("#status[data-state=reconnecting]", { hasText: attempt }).waitFor(WAIT);
+  assert.ok(await rust.isEnabled("#message"), "the input stays usable offline");
+  await say(rust, "typed offline");
+
+  // Back on the same port; the Rust page is held off until the JS page is back in the deck,
+  // so that someone is there when its message arrives (the chat keeps no history).
+  const socketIo = (url) => url.pathname.startsWith("/socket.io/");
+  await rust.route(socketIo, (route) => route.abort());
+  server = await startServer({ port });
+  await js.locator("#status[data-state=connected]").waitFor(RECONNECT);
+  await members(js, "deck", 1).waitFor(WAIT);
+  await rust.unroute(socketIo);
+
+  // Its auth (Socket::set_auth) restores its nickname and rooms before the buffered message.
+  await rust.locator("#status[data-state=connected]").waitFor(RECONNECT);
+  await notice(js, "deck", "rusty joined").waitFor(WAIT);
+  await message(js, "typed offline").waitFor(WAIT);
+  assert.equal(await message(js, "typed offline").locator(".nick").textContent(), "rusty");
+  await members(rust, "deck", 2).waitFor(WAIT);
+  assert.equal(await rust.textContent("#send-room"), "#deck", "still talking in the deck");
 
   assert.deepEqual(problems, []);
 });
