@@ -44,7 +44,9 @@ SOAK_SECONDS=30 node --test tests/soak/
 API_CLIENT=reference SOAK_SECONDS=30 node --test tests/soak/
 step "end-to-end: the demo chat (ES module page, classic-script tutorial page, the Rust example)"
 bash scripts/example.sh
-(cd examples/chat && cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings &&
+(cd examples/chat && export CARGO_TARGET_DIR="$PWD/../../target/example-cargo" &&
+  cargo fmt --check &&
+  cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings &&
   cargo clippy --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings)
 node --test tests/e2e/
 step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"
