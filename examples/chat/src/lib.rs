@@ -68,8 +68,9 @@ pub struct Stats {
 /// Where the connection stands, as the status line shows it.
 #[derive(Debug, Clone)]
 pub enum Connection {
-    /// Not connected yet; the last error, if any.
-    Connecting(Option<String>),
+    /// Not connected yet, and the last attempt failed with this error (the page starts as
+    /// plain "connecting").
+    Connecting(String),
     /// Connected over this transport, with this id.
     Connected {
         /// `polling` or `websocket`.
@@ -239,8 +240,7 @@ impl App {
     /// The connection changed.
     pub fn connection(&self, connection: &Connection) {
         let (state, text) = match connection {
-            Connection::Connecting(None) => ("connecting", String::from("connecting")),
-            Connection::Connecting(Some(error)) => ("connecting", format!("connecting ({error})")),
+            Connection::Connecting(error) => ("connecting", format!("connecting ({error})")),
             Connection::Connected { transport, id } => {
                 ("connected", format!("connected over {transport} ({id})"))
             }

@@ -121,7 +121,7 @@ fn on_state(socket: &Socket, app: &Weak<App>) -> Listener {
                 show_connected(&app, weak.upgrade().as_ref());
             }
             StateChange::ConnectFailed(error) if connecting => {
-                page.connection(&Connection::Connecting(Some(error.to_string())));
+                page.connection(&Connection::Connecting(error.to_string()));
             }
             StateChange::Disconnected(reason) => {
                 page.connection(&Connection::Offline(reason.as_str().to_owned()));
