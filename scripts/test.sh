@@ -44,7 +44,12 @@ API_CLIENT=reference node --test tests/matrix/
 step "soak: 30 s of chat through random network faults, both clients (npm run soak: 5 minutes)"
 SOAK_SECONDS=30 node --test tests/soak/
 API_CLIENT=reference SOAK_SECONDS=30 node --test tests/soak/
-step "end-to-end: the demo chat (ES module page and classic-script tutorial page)"
+step "end-to-end: the demo chat (ES module page, classic-script tutorial page, the Rust example)"
+bash scripts/example.sh
+(cd examples/chat && export CARGO_TARGET_DIR="$PWD/../../target/example-cargo" &&
+  cargo fmt --check &&
+  cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings &&
+  cargo clippy --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings)
 node --test tests/e2e/
 step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"
 node --test tests/bundlers/

@@ -136,6 +136,46 @@ fn sample() -> Message {
 }
 
 #[wasm_bindgen_test]
+async fn reports_the_transport_and_its_upgrade() {
+    let manager = Manager::builder(URL).build().expect("manager");
+    let socket = manager.socket("/");
+    let (sender, mut upgrades) = futures_channel::mpsc::unbounded();
+    let _upgrade = socket.on_upgrade(move |transport| {
+        let _ = sender.unbounded_send(*transport);
+    });
+    wait_connected(&socket).await;
+    // Polling first (the default), then the WebSocket once the upgrade is through.
+    assert_eq!(next("upgrade", &mut upgrades).await, Transport::WebSocket);
+    assert_eq!(socket.transport(), Some(Transport::WebSocket));
+    manager.close();
+    assert_eq!(socket.transport(), None, "no transport once closed");
+}
+
+#[wasm_bindgen_test]
+async fn set_auth_is_the_payload_of_the_next_connect() {
+    let manager = Manager::builder(URL)
+        .auth(&BTreeMap::from([("nick", "first")]))
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let auth: BTreeMap<String, String> = within("auth", socket.emit_with_ack("auth", &()))
+        .await
+        .expect("auth");
+    assert_eq!(auth["nick"], "first");
+    socket
+        .set_auth(&BTreeMap::from([("nick", "second")]))
+        .expect("set_auth");
+    socket.disconnect();
+    socket.connect();
+    wait_connected(&socket).await;
+    let auth: BTreeMap<String, String> = within("auth", socket.emit_with_ack("auth", &()))
+        .await
+        .expect("auth");
+    assert_eq!(auth["nick"], "second");
+}
+
+#[wasm_bindgen_test]
 async fn connects_and_reports_its_state() {
     let socket = io(URL).expect("io");
     assert!(socket.active(), "active as soon as it connects");

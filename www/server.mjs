@@ -1,7 +1,7 @@
 // Demo chat server: serves the chat page (www/) and the built package (pkg/ at /pkg/, and again
 // at /socketio-wasm/, the stable path of the classic script /socketio-wasm/socketio-wasm.js, as
-// socket.io serves its own client at /socket.io/socket.io.js), and runs the chat on a Socket.IO
-// 4.8 server.
+// socket.io serves its own client at /socket.io/socket.io.js), the same chat in Rust at /rust/
+// (target/example/, built by scripts/example.sh), and runs the chat on a Socket.IO 4.8 server.
 //
 //   PORT=3000 node www/server.mjs     (PORT=0 picks a free port; default 3000)
 //   import { startServer } from "./www/server.mjs"   (the e2e test: start, stop, start again)
@@ -38,6 +38,8 @@ import { Server } from "socket.io";
 const SELF = fileURLToPath(import.meta.url);
 const WWW = fileURLToPath(new URL(".", import.meta.url)); // both roots end with a separator
 const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
+// The Rust chat (examples/chat), as scripts/example.sh builds it.
+const EXAMPLE = fileURLToPath(new URL("../target/example/", import.meta.url));
 const MAX_NICK = 24;
 const MAX_ROOM = 32;
 const MAX_ROOMS = 20;
@@ -74,7 +76,7 @@ function fileFor(urlPath, mounts) {
   }
   if (path.includes("\0")) return null;
   let root = WWW;
-  for (const [prefix, dir] of Object.entries({ "/pkg/": PKG, "/socketio-wasm/": PKG, ...mounts })) {
+  for (const [prefix, dir] of Object.entries({ "/pkg/": PKG, "/socketio-wasm/": PKG, "/rust/": EXAMPLE, ...mounts })) {
     if (path.startsWith(prefix)) {
       root = dir;
       path = path.slice(prefix.length - 1);

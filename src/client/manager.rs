@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use super::options::{ManagerBuilder, Options};
+use super::options::{ManagerBuilder, Options, Transport};
 use super::socket::{Socket, SocketInner};
 use super::state::StateChange;
 use crate::driver::{Connection, ManagerSink};
@@ -98,20 +98,31 @@ impl Manager {
 }
 
 impl ManagerShared {
-    /// Tells every live socket what the connection did, where it is a socket's state.
+    /// Tells every live socket what the connection did, where it is a socket's state or an
+    /// upgrade.
     fn on_event(&self, event: &ManagerEvent<wasm_bindgen::JsValue>) {
         let change = match event {
             ManagerEvent::ReconnectAttempt(n) => StateChange::Reconnecting(*n),
             ManagerEvent::Reconnect(n) => StateChange::Reconnected(*n),
             ManagerEvent::ReconnectFailed => StateChange::ReconnectFailed,
+            ManagerEvent::Upgrade(kind) => {
+                let transport = Transport::from(*kind);
+                self.live_sockets()
+                    .iter()
+                    .for_each(|socket| socket.on_upgrade(transport));
+                return;
+            }
             _ => return,
         };
-        let sockets: Vec<Rc<SocketInner>> = match self.sockets.try_borrow() {
-            Ok(sockets) => sockets.iter().filter_map(|(_, w)| w.upgrade()).collect(),
-            Err(_) => return,
-        };
-        for socket in sockets {
+        for socket in self.live_sockets() {
             socket.on_state(&change);
+        }
+    }
+
+    fn live_sockets(&self) -> Vec<Rc<SocketInner>> {
+        match self.sockets.try_borrow() {
+            Ok(sockets) => sockets.iter().filter_map(|(_, w)| w.upgrade()).collect(),
+            Err(_) => Vec::new(),
         }
     }
 }

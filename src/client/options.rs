@@ -122,13 +122,22 @@ fn page_location() -> (Option<String>, Option<String>) {
     (field("protocol"), field("host"))
 }
 
-/// A transport, for [`ManagerBuilder::transports`].
+/// A transport, for [`ManagerBuilder::transports`] and [`Socket::transport`](super::Socket::transport).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
     /// HTTP long-polling.
     Polling,
     /// WebSocket.
     WebSocket,
+}
+
+impl From<TransportKind> for Transport {
+    fn from(kind: TransportKind) -> Self {
+        match kind {
+            TransportKind::Polling => Self::Polling,
+            TransportKind::WebSocket => Self::WebSocket,
+        }
+    }
 }
 
 /// Sets a [`Manager`]'s options; made by [`Manager::builder`]. Every option not set keeps

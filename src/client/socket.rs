@@ -18,10 +18,11 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use super::ack::{Ack, AckSlot};
-use super::error::{AckError, ConnectError, EmitError, EventError};
+use super::error::{AckError, ClientError, ConnectError, EmitError, EventError};
 use super::listeners::{Listener, Registry};
 use super::manager::ManagerShared;
-use super::payload::{decode_array, decode_event, encode_event, from_js, to_js};
+use super::options::Transport;
+use super::payload::{decode_array, decode_event, encode_event, from_js, to_js, to_json_text};
 use super::state::StateChange;
 use super::stream::EventStream;
 use crate::driver::{Connection, EventSink};
@@ -68,6 +69,7 @@ pub(crate) struct SocketInner {
     events: Registry<Incoming>,
     errors: Registry<EventError>,
     states: Registry<StateChange>,
+    upgrades: Registry<Transport>,
     acks: RefCell<Vec<(Ticket, AckWaiter)>>,
 }
 
@@ -131,6 +133,7 @@ impl Socket {
                 events: Registry::default(),
                 errors: Registry::default(),
                 states: Registry::default(),
+                upgrades: Registry::default(),
                 acks: RefCell::new(Vec::new()),
             }
         });
@@ -179,6 +182,23 @@ impl Socket {
     /// Whether the last connection restored the session (connection state recovery).
     pub fn recovered(&self) -> bool {
         self.read(NamespaceSocket::is_recovered)
+    }
+
+    /// The transport the Manager's connection runs on now (socket.io-client's
+    /// `socket.io.engine.transport.name`), `None` while it is not open.
+    pub fn transport(&self) -> Option<Transport> {
+        self.connection()
+            .read(|client| client.transport().map(Transport::from))
+            .flatten()
+    }
+
+    /// The `auth` payload of this socket's next CONNECT, such as a reconnecting page's
+    /// identity (socket.io-client's `socket.auth = ...`); it replaces the Manager's.
+    pub fn set_auth<T: Serialize + ?Sized>(&self, auth: &T) -> Result<(), ClientError> {
+        let json = to_json_text(auth)?;
+        let id = self.inner.id.ok_or(ClientError::Emit(EmitError::NotSent))?;
+        self.connection().set_auth(id, Auth::Fixed(Some(json)));
+        Ok(())
     }
 
     /// Connects, opening the Manager's connection if needed (nothing if already connected).
@@ -312,6 +332,12 @@ impl Socket {
         self.inner.states.add(listener)
     }
 
+    /// Calls `listener` when the Manager's connection moves to a better transport (polling to
+    /// WebSocket: socket.io-client's `upgrade` event of `socket.io.engine`).
+    pub fn on_upgrade(&self, listener: impl FnMut(&Transport) + 'static) -> Listener {
+        self.inner.upgrades.add(listener)
+    }
+
     /// Calls `listener` when the namespace cannot connect (socket.io-client's `connect_error`).
     pub fn on_connect_error(&self, mut listener: impl FnMut(&ConnectError) + 'static) -> Listener {
         self.on_state(move |change| {
@@ -429,6 +455,11 @@ impl SocketInner {
     /// A state change of the Manager's, told to this socket's state listeners.
     pub(crate) fn on_state(&self, change: &StateChange) {
         self.states.emit(change);
+    }
+
+    /// The Manager's connection upgraded, told to this socket's upgrade listeners.
+    pub(crate) fn on_upgrade(&self, transport: Transport) {
+        self.upgrades.emit(&transport);
     }
 
     fn on_event(&self, weak: &Weak<SocketInner>, event: SocketEvent<JsValue>) {

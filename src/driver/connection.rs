@@ -244,7 +244,6 @@ impl Connection {
     }
 
     /// Replaces a socket's CONNECT payload for its next connection.
-    #[cfg(feature = "js")]
     pub fn set_auth(&self, id: SocketId, auth: Auth) {
         self.with_client(|client| client.set_auth(id, auth));
     }

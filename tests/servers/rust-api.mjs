@@ -58,6 +58,7 @@ function handlers(io, restart) {
     });
     socket.on("disconnect-reason", async (id, ack) => ack(await disconnectReason(id)));
     socket.on("whoami", (_, ack) => ack({ nsp: socket.nsp.name, engine: socket.conn.id }));
+    socket.on("auth", (_, ack) => ack(socket.handshake.auth));
     socket.on("restart", (_, ack) => {
       ack?.();
       restart?.();

@@ -1,0 +1,166 @@
+// End-to-end test of the Rust chat example (examples/chat, served at /rust/) against the JS demo
+// chat (www/): both pages, each in its own browser context of headless Chromium, chat through
+// the same demo server (www/server.mjs, run in this process).
+//
+//   bash scripts/example.sh && node --test tests/e2e/rust-chat.test.mjs
+//
+// Needs /usr/bin/chromium, a built pkg/ (the JS page) and target/example/ (the Rust page). The
+// tests run in order (the last restarts the server), each with its own users.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { launchChromium } from "../../scripts/chromium.mjs";
+import { startServer } from "../../www/server.mjs";
+
+const WAIT = { timeout: 10000 }; // generous: the machine is shared
+const RECONNECT = { timeout: 20000 }; // backoff: about 1 s, 2 s, 4 s, then 5 s between attempts
+// Chromium logs refused and aborted requests as console errors: expected while the server is down.
+const NETWORK_ERROR = /ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection to .* failed/;
+const BUILT = new URL("../../target/example/socketio_wasm_chat_bg.wasm", import.meta.url);
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(BUILT), "build the example first: bash scripts/example.sh");
+  server = await startServer({ port: 0 });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// Opens `path` in a fresh browser context, recording anything that went wrong on the page.
+async function open(t, name, path, problems) {
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  page.on("pageerror", (err) => problems.push(`${name}: page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !NETWORK_ERROR.test(msg.text())) problems.push(`${name}: console error: ${msg.text()}`);
+  });
+  page.on("dialog", async (dialog) => {
+    problems.push(`${name}: dialog: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  await page.goto(server.url + path);
+  return page;
+}
+
+const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+const room = (page, name, state = "") => page.locator(`#rooms li${state}[data-room="${name}"]`);
+const members = (page, name, count) =>
+  room(page, name).locator(".count", { hasText: exactly(String(count)) });
+const line = (page, kind, text) =>
+  page
+    .locator(`#messages li.${kind}`)
+    .filter({ has: page.locator(".text", { hasText: exactly(text) }) });
+const message = (page, text) => line(page, "msg", text);
+const notice = (page, roomName, text) =>
+  line(page, "notice", text).filter({
+    has: page.locator(".room", { hasText: exactly(`#${roomName}`) }),
+  });
+
+async function setNick(page, nick) {
+  await page.locator("#status[data-state=connected]").waitFor(WAIT);
+  await page.fill("#nick", nick);
+  await page.click("#set-nick");
+  await room(page, "lobby", ".current").waitFor(WAIT);
+}
+
+async function joinRoom(page, name) {
+  await page.fill("#room", name);
+  await page.click("#join-room");
+  await room(page, name, ".current").waitFor(WAIT);
+}
+
+async function say(page, text) {
+  await page.fill("#message", text);
+  await page.press("#message", "Enter");
+}
+
+test("the Rust page and the JS page chat through the demo server", { timeout: 60000 }, async (t) => {
+  const problems = [];
+  const rust = await open(t, "rust", "/rust/", problems);
+  const js = await open(t, "js", "/", problems);
+
+  // The status line names the transport: polling first, WebSocket once upgraded.
+  await rust.locator("#status", { hasText: /^connected over websocket \(.+\)$/ }).waitFor(WAIT);
+
+  await setNick(rust, "ferris");
+  await setNick(js, "jsuser");
+  await notice(rust, "lobby", "jsuser joined").waitFor(WAIT);
+  await rust.locator("#stats", { hasText: exactly("2 users online, 1 room") }).waitFor(WAIT);
+
+  await joinRoom(rust, "crab");
+  await notice(rust, "crab", "ferris joined").waitFor(WAIT);
+  await room(js, "crab").locator("button.name").click(); // the JS page joins from the list
+  await room(js, "crab", ".current").waitFor(WAIT);
+  await notice(rust, "crab", "jsuser joined").waitFor(WAIT);
+  await members(rust, "crab", 2).waitFor(WAIT);
+  await members(js, "crab", 2).waitFor(WAIT);
+
+  await say(rust, "hello from Rust");
+  await message(js, "hello from Rust").waitFor(WAIT);
+  await say(js, "hello from JS");
+  await message(rust, "hello from JS").waitFor(WAIT);
+  const sender = rust.locator("#messages li.msg", { hasText: "hello from JS" }).locator(".nick");
+  assert.equal(await sender.textContent(), "jsuser");
+
+  // Markup typed in the Rust page stays text, on both pages.
+  const markup = '<img src=x onerror="window.pwned=1"><b>bold</b>';
+  await say(rust, markup);
+  for (const page of [rust, js]) {
+    await message(page, markup).waitFor(WAIT);
+    assert.equal(await page.locator("#messages img, #messages b").count(), 0);
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+  }
+
+  // Leaving from the Rust page's list: the JS page sees the notice and the count.
+  await room(rust, "crab").locator("button.leave").click();
+  await notice(js, "crab", "ferris left").waitFor(WAIT);
+  await members(js, "crab", 1).waitFor(WAIT);
+  await room(rust, "lobby", ".current").waitFor(WAIT);
+
+  assert.deepEqual(problems, []);
+});
+
+test("server restart: the Rust page reconnects as itself and sends what was typed offline", { timeout: 60000 }, async (t) => {
+  const problems = [];
+  const rust = await open(t, "rust", "/rust/", problems);
+  const js = await open(t, "js", "/", problems);
+  await setNick(rust, "rusty");
+  await setNick(js, "jay");
+  await joinRoom(rust, "deck");
+  await joinRoom(js, "deck");
+  await members(rust, "deck", 2).waitFor(WAIT);
+
+  // The server goes away and forgets everyone; the Rust page counts its attempts.
+  const { port } = server;
+  await server.close();
+  const attempt = /^reconnecting \(attempt \d+\)$/;
+  await rust.locator("#status[data-state=reconnecting]", { hasText: attempt }).waitFor(WAIT);
+  assert.ok(await rust.isEnabled("#message"), "the input stays usable offline");
+  await say(rust, "typed offline");
+
+  // Back on the same port; the Rust page is held off until the JS page is back in the deck,
+  // so that someone is there when its message arrives (the chat keeps no history).
+  const socketIo = (url) => url.pathname.startsWith("/socket.io/");
+  await rust.route(socketIo, (route) => route.abort());
+  server = await startServer({ port });
+  await js.locator("#status[data-state=connected]").waitFor(RECONNECT);
+  await members(js, "deck", 1).waitFor(WAIT);
+  await rust.unroute(socketIo);
+
+  // Its auth (Socket::set_auth) restores its nickname and rooms before the buffered message.
+  await rust.locator("#status[data-state=connected]").waitFor(RECONNECT);
+  await notice(js, "deck", "rusty joined").waitFor(WAIT);
+  await message(js, "typed offline").waitFor(WAIT);
+  assert.equal(await message(js, "typed offline").locator(".nick").textContent(), "rusty");
+  await members(rust, "deck", 2).waitFor(WAIT);
+  assert.equal(await rust.textContent("#send-room"), "#deck", "still talking in the deck");
+
+  assert.deepEqual(problems, []);
+});
