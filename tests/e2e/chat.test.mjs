@@ -13,9 +13,7 @@ import assert from "node:assert/strict";
 import { io as connectNode } from "socket.io-client";
 import { launchChromium } from "../../scripts/chromium.mjs";
 import { startServer } from "../../www/server.mjs";
-
-const WAIT = { timeout: 5000 };
-const RECONNECT = { timeout: 15000 }; // backoff: about 1 s, 2 s, 4 s, then 5 s between attempts
+import { RECONNECT, WAIT, joinRoom, members, message, notice, openPage, room, say, setNick, stats } from "./chat-page.mjs";
 
 let server;
 let browser;
@@ -30,25 +28,9 @@ after(async () => {
   await server?.close();
 });
 
-// Chromium logs refused and aborted requests as console errors: expected while the server is down.
-const NETWORK_ERROR = /ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection to .* failed/;
-
-// Opens the chat in a fresh browser context and records anything that went wrong on the page.
+// Opens the chat (`path` of the demo server) in a fresh browser context.
 async function openChat(name, problems, path = "/") {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on("pageerror", (err) => problems.push(`${name}: page error: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !NETWORK_ERROR.test(msg.text())) {
-      problems.push(`${name}: console error: ${msg.text()}`);
-    }
-  });
-  page.on("dialog", async (dialog) => {
-    problems.push(`${name}: dialog: ${dialog.message()}`);
-    await dialog.dismiss();
-  });
-  await page.goto(server.url + path);
-  return page;
+  return openPage(browser, server.url + path, name, problems);
 }
 
 // Opens one page per nickname, closed when test `t` ends. The nicknames are picked in order, so
@@ -63,45 +45,6 @@ async function openUsers(t, problems, ...nicks) {
 async function closeAll(...pages) {
   await Promise.all(pages.map((page) => page.context().close()));
 }
-
-async function setNick(page, nick) {
-  await page.locator("#status[data-state=connected]").waitFor(WAIT);
-  await page.fill("#nick", nick);
-  await page.click("#set-nick");
-  await room(page, "lobby", ".current").waitFor(WAIT);
-}
-
-// Creates or joins a room through the form; it becomes the room messages go to.
-async function joinRoom(page, name) {
-  await page.fill("#room", name);
-  await page.click("#join-room");
-  await room(page, name, ".current").waitFor(WAIT);
-}
-
-async function say(page, text) {
-  await page.fill("#message", text);
-  await page.press("#message", "Enter");
-}
-
-const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-const room = (page, name, state = "") => page.locator(`#rooms li${state}[data-room="${name}"]`);
-const members = (page, name, count) =>
-  room(page, name).locator(".count", { hasText: exactly(String(count)) });
-// Log lines: a message by its text, a notice by its room and text.
-const line = (page, kind, text) =>
-  page
-    .locator(`#messages li.${kind}`)
-    .filter({ has: page.locator(".text", { hasText: exactly(text) }) });
-const message = (page, text) => line(page, "msg", text);
-const notice = (page, roomName, text) =>
-  line(page, "notice", text).filter({
-    has: page.locator(".room", { hasText: exactly(`#${roomName}`) }),
-  });
-const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-const stats = (page, users, rooms) => {
-  const text = `${plural(users, "user")} online, ${plural(rooms, "room")}`;
-  return page.locator("#stats", { hasText: exactly(text) });
-};
 
 test("the server checks every input", { timeout: 10000 }, async () => {
   // Straight from Node with socket.io-client: the page never sends most of these.

@@ -11,11 +11,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { launchChromium } from "../../scripts/chromium.mjs";
 import { startServer } from "../../www/server.mjs";
+import { RECONNECT, WAIT, joinRoom, members, message, notice, openPage, room, say, setNick, stats } from "./chat-page.mjs";
 
-const WAIT = { timeout: 10000 }; // generous: the machine is shared
-const RECONNECT = { timeout: 20000 }; // backoff: about 1 s, 2 s, 4 s, then 5 s between attempts
-// Chromium logs refused and aborted requests as console errors: expected while the server is down.
-const NETWORK_ERROR = /ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection to .* failed/;
 const BUILT = new URL("../../target/example/socketio_wasm_chat_bg.wasm", import.meta.url);
 
 let server;
@@ -32,53 +29,11 @@ after(async () => {
   await server?.close();
 });
 
-// Opens `path` in a fresh browser context, recording anything that went wrong on the page.
+// Opens `path` in a fresh browser context, closed when test `t` ends.
 async function open(t, name, path, problems) {
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.on("pageerror", (err) => problems.push(`${name}: page error: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && !NETWORK_ERROR.test(msg.text())) problems.push(`${name}: console error: ${msg.text()}`);
-  });
-  page.on("dialog", async (dialog) => {
-    problems.push(`${name}: dialog: ${dialog.message()}`);
-    await dialog.dismiss();
-  });
-  await page.goto(server.url + path);
+  const page = await openPage(browser, server.url + path, name, problems);
+  t.after(() => page.context().close());
   return page;
-}
-
-const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-const room = (page, name, state = "") => page.locator(`#rooms li${state}[data-room="${name}"]`);
-const members = (page, name, count) =>
-  room(page, name).locator(".count", { hasText: exactly(String(count)) });
-const line = (page, kind, text) =>
-  page
-    .locator(`#messages li.${kind}`)
-    .filter({ has: page.locator(".text", { hasText: exactly(text) }) });
-const message = (page, text) => line(page, "msg", text);
-const notice = (page, roomName, text) =>
-  line(page, "notice", text).filter({
-    has: page.locator(".room", { hasText: exactly(`#${roomName}`) }),
-  });
-
-async function setNick(page, nick) {
-  await page.locator("#status[data-state=connected]").waitFor(WAIT);
-  await page.fill("#nick", nick);
-  await page.click("#set-nick");
-  await room(page, "lobby", ".current").waitFor(WAIT);
-}
-
-async function joinRoom(page, name) {
-  await page.fill("#room", name);
-  await page.click("#join-room");
-  await room(page, name, ".current").waitFor(WAIT);
-}
-
-async function say(page, text) {
-  await page.fill("#message", text);
-  await page.press("#message", "Enter");
 }
 
 test("the Rust page and the JS page chat through the demo server", { timeout: 60000 }, async (t) => {
@@ -92,7 +47,7 @@ test("the Rust page and the JS page chat through the demo server", { timeout: 60
   await setNick(rust, "ferris");
   await setNick(js, "jsuser");
   await notice(rust, "lobby", "jsuser joined").waitFor(WAIT);
-  await rust.locator("#stats", { hasText: exactly("2 users online, 1 room") }).waitFor(WAIT);
+  await stats(rust, 2, 1).waitFor(WAIT);
 
   await joinRoom(rust, "crab");
   await notice(rust, "crab", "ferris joined").waitFor(WAIT);
