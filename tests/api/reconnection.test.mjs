@@ -25,6 +25,9 @@ async function connectedPage(t, srv, opts) {
     window.log = record(socket.io, ["reconnect_attempt", "reconnect_error", "reconnect", "reconnect_failed", "close", "open"]);
     record(socket, ["connect", "disconnect", "connect_error"], log);
     await waitFor(socket, "connect");
+    // On WebSocket, a server that stops closes the transport ('transport close') every time; on
+    // polling between two GETs the request would be refused instead ('transport error').
+    if (socket.io.engine.transport.name !== "websocket") await waitFor(socket.io.engine, "upgrade");
   }, { url: srv.url, opts });
   return page;
 }
