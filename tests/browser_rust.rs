@@ -66,6 +66,17 @@ async fn connected(url: &str, nsp: &str) -> Socket {
     socket
 }
 
+/// Waits until the socket runs over the WebSocket.
+async fn wait_upgraded(socket: &Socket) {
+    let (sender, mut upgrades) = futures_channel::mpsc::unbounded();
+    let _upgrade = socket.on_upgrade(move |transport| {
+        let _ = sender.unbounded_send(*transport);
+    });
+    while socket.transport() != Some(Transport::WebSocket) {
+        next("upgrade", &mut upgrades).await;
+    }
+}
+
 async fn wait_connected(socket: &Socket) {
     let mut states = socket.states();
     while !socket.connected() {
@@ -331,6 +342,9 @@ async fn a_refused_namespace_is_a_typed_connect_error() {
 #[wasm_bindgen_test]
 async fn reconnects_after_a_server_restart_step_by_step() {
     let socket = connected(RESTART_URL, "/").await;
+    // On the WebSocket a stopping server closes the transport every time; on polling, between
+    // two GETs, the stop is a refused request instead (`transport error`).
+    wait_upgraded(&socket).await;
     let first_id = socket.id();
     let mut states = socket.states();
     within("restart ack", socket.emit_with_ack::<(), _>("restart", &()))
