@@ -34,7 +34,10 @@ node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --e
   --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
   "$stage/socketio_wasm_bg.wasm" -o pkg/socketio_wasm_bg.wasm
 cp src/js/*.js "$stage/"
-esbuild=(node_modules/.bin/esbuild --bundle --minify --log-level=warning --target=es2020)
+# The glue lists a snippet module once per function the wasm imports from it directly, under the
+# same key: esbuild warns of the duplicate key, though both entries are the same module.
+esbuild=(node_modules/.bin/esbuild --bundle --minify --log-level=warning --target=es2020
+  --log-override:duplicate-object-key=silent)
 "${esbuild[@]}" "$stage/index.js" --format=esm --outfile=pkg/index.js
 "${esbuild[@]}" "$stage/classic.js" --format=iife --outfile=pkg/socketio-wasm.js \
   --inject:"$stage/script-url.js" --define:import.meta.url=scriptUrl

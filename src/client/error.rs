@@ -48,6 +48,9 @@ pub enum EmitError {
     NotSent,
     /// Another listener answered this ack request already.
     AlreadyAnswered,
+    /// A `Blob` or `File` is in the value: its bytes are read asynchronously, so read them
+    /// first (`Blob::array_buffer`) and send those.
+    UnreadBlob,
 }
 
 impl fmt::Display for EmitError {
@@ -58,6 +61,7 @@ impl fmt::Display for EmitError {
             Self::Serialize(message) => write!(f, "cannot encode the value: {message}"),
             Self::NotSent => f.write_str("the event was not sent"),
             Self::AlreadyAnswered => f.write_str("the server's ack request was answered already"),
+            Self::UnreadBlob => f.write_str("a Blob must be read before it is sent"),
         }
     }
 }

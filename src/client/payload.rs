@@ -5,9 +5,12 @@
 //! its binaries are swapped for socket.io-parser's `{ _placeholder: true, num }` and the rest
 //! is written by the browser's `JSON.stringify`. Coming in, the browser's `JSON.parse` reads
 //! the span the core located, the placeholders are swapped back for the attachments
-//! (as `Uint8Array`s, which serde reads as bytes), and serde-wasm-bindgen makes the Rust value.
+//! (`ArrayBuffer`s, which serde reads as bytes), and serde-wasm-bindgen makes the Rust value.
+//!
+//! These are Socket.IO's payload rules for both faces of the crate: the Rust API (`client`) and
+//! the JS facade (`js`) call the same functions, and index.js holds none of them.
 
-use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -24,6 +27,62 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     pub(crate) fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
 }
+
+// The walk runs on every emit, so it is written in JavaScript, where it is a tight loop, rather
+// than in Rust, where every property read would cross into JS. It knows nothing of Socket.IO.
+// It keeps its own stack, so it reaches any depth; past LONG_WALK objects it remembers the
+// objects it has met, so that a shared or circular object is walked once (only a cycle makes a
+// walk endless, and most values never get that far). Primitives are never pushed.
+#[wasm_bindgen(inline_js = r#"
+const BINARY = 1;
+const BLOB = 2;
+const LONG_WALK = 256;
+const BlobClass = typeof Blob === "function" ? Blob : undefined;
+
+/** BINARY and/or BLOB, as bits, for what `root` holds; 0 for plain JSON values. */
+export function scan(root) {
+  let found = 0;
+  let seen;
+  let visits = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) found |= BINARY;
+    else if (BlobClass && value instanceof BlobClass) found |= BLOB;
+    else if (typeof value.toJSON === "function") continue;
+    else if (++visits <= LONG_WALK) pushObjects(stack, value);
+    else if (!(seen ??= new Set()).has(value)) {
+      seen.add(value);
+      pushObjects(stack, value);
+    }
+  }
+  return found;
+}
+
+// Pushes the object values among `value`'s own items.
+function pushObjects(stack, value) {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === "object" && item !== null) stack.push(item);
+    }
+    return;
+  }
+  for (const key in value) {
+    const item = value[key];
+    if (typeof item === "object" && item !== null && Object.hasOwn(value, key)) stack.push(item);
+  }
+}
+"#)]
+extern "C" {
+    /// What a JS value holds that JSON cannot carry: [`BINARY`] and/or [`BLOB`] bits.
+    fn scan(value: &JsValue) -> u32;
+}
+
+/// [`scan`]: an `ArrayBuffer`, typed array or `DataView` somewhere in the value.
+const BINARY: u32 = 1;
+/// [`scan`]: a `Blob` or `File` somewhere in the value (its bytes must be read first).
+const BLOB: u32 = 2;
 
 /// More objects than any real payload holds: a walk that meets this many is in a cycle.
 const MAX_OBJECTS: usize = 1_000_000;
@@ -57,13 +116,21 @@ pub(crate) fn to_json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, C
 
 /// An event to emit: `[name, ...args]`, binaries swapped for placeholders.
 pub(crate) fn encode_event(name: &str, args: &[JsValue]) -> Result<Outbound<JsValue>, EmitError> {
-    if is_reserved_event(name) {
-        return Err(EmitError::ReservedName(name.to_owned()));
-    }
-    let array: Array = std::iter::once(JsValue::from_str(name))
+    let packet: Array = std::iter::once(JsValue::from_str(name))
         .chain(args.iter().cloned())
         .collect();
-    encode(array)
+    encode_packet(packet)
+}
+
+/// An event to emit given as the JS array `[name, ...args]` (the name may be any value, as
+/// socket.io-client allows): checked, and encoded with placeholders for its binaries.
+pub(crate) fn encode_packet(packet: Array) -> Result<Outbound<JsValue>, EmitError> {
+    if let Some(name) = packet.get(0).as_string() {
+        if is_reserved_event(&name) {
+            return Err(EmitError::ReservedName(name));
+        }
+    }
+    encode(packet)
 }
 
 /// An ack reply: the arguments, binaries swapped for placeholders.
@@ -71,9 +138,14 @@ pub(crate) fn encode_reply(args: &[JsValue]) -> Result<Outbound<JsValue>, EmitEr
     encode(args.iter().collect())
 }
 
-fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
+/// Encodes a JSON array: `JSON.stringify` once its binaries are swapped for placeholders.
+pub(crate) fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
     let root: JsValue = array.into();
-    let (root, attachments) = match has_binary(&root)? {
+    let found = scan(&root);
+    if found & BLOB != 0 {
+        return Err(EmitError::UnreadBlob);
+    }
+    let (root, attachments) = match found & BINARY != 0 {
         true => with_placeholders(&root)?,
         false => (root, Vec::new()),
     };
@@ -106,23 +178,6 @@ fn children(value: &JsValue) -> Vec<(JsValue, JsValue)> {
             item.is_object().then_some((key, item))
         })
         .collect()
-}
-
-/// Whether a binary is anywhere in `root` (read only: the value may be the app's own).
-fn has_binary(root: &JsValue) -> Result<bool, EmitError> {
-    let mut stack = vec![root.clone()];
-    let mut visits = 0;
-    while let Some(value) = stack.pop() {
-        if is_binary(&value) {
-            return Ok(true);
-        }
-        visits += 1;
-        if visits > MAX_OBJECTS {
-            return Err(EmitError::Serialize(String::from("a cyclic value")));
-        }
-        stack.extend(children(&value).into_iter().map(|(_, item)| item));
-    }
-    Ok(false)
 }
 
 /// A copy of `root` with each binary swapped for its placeholder, numbered in document order
@@ -172,51 +227,89 @@ fn shallow_copy(value: &JsValue) -> JsValue {
     }
 }
 
-/// Parses the JSON of `span` with the browser's `JSON.parse`.
-pub(crate) fn parse_span(span: &JsonSpan<JsValue>) -> Option<JsValue> {
+/// The JSON text of `span`, sliced off its frame.
+fn span_text(span: &JsonSpan<JsValue>) -> Option<JsString> {
     let frame: &JsString = span.frame.dyn_ref()?;
     let start = utf16_index(span.start.utf16);
-    let text = match span.end {
+    Some(match span.end {
         Some(end) => frame.slice(start, utf16_index(end.utf16)),
         None => frame.slice(start, frame.length()),
-    };
-    parse_json(&text).ok()
+    })
+}
+
+/// Parses the JSON of `span` with the browser's `JSON.parse`.
+pub(crate) fn parse_span(span: &JsonSpan<JsValue>) -> Option<JsValue> {
+    parse_json(&span_text(span)?).ok()
 }
 
 /// A UTF-16 index as JS string methods take it.
-pub(crate) fn utf16_index(index: usize) -> u32 {
+fn utf16_index(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
-/// A received JSON array (an event or an ack reply), binaries put back as `Uint8Array`s.
+/// A received JSON array (an event or an ack reply), binaries put back as they arrived
+/// (`ArrayBuffer`s, as socket.io-client gives them; serde reads them as bytes). The errors are
+/// socket.io-parser's: `invalid payload`, or `illegal attachments` for a placeholder that points
+/// nowhere.
 pub(crate) fn decode_array(
     span: &JsonSpan<JsValue>,
     attachments: &[JsValue],
 ) -> Result<Array, DecodeError> {
-    let value = parse_span(span).ok_or(DecodeError::InvalidJson)?;
-    let array = value
-        .dyn_into::<Array>()
-        .map_err(|_| DecodeError::InvalidPayload)?;
+    let text = span_text(span).ok_or(DecodeError::InvalidPayload)?;
+    parse_array(&text, attachments)
+}
+
+/// `JSON.parse` of `text`, which must be an array; its placeholders swapped for `attachments`.
+fn parse_array(text: &JsString, attachments: &[JsValue]) -> Result<Array, DecodeError> {
+    let value = parse_json(text).map_err(|_| DecodeError::InvalidPayload)?;
+    if !Array::is_array(&value) {
+        return Err(DecodeError::InvalidPayload);
+    }
+    let array = Array::from(&value);
     if !attachments.is_empty() {
         restore_binaries(&array, attachments)?;
     }
     Ok(array)
 }
 
-/// A received event: its name (a string that is not reserved, or a number) and arguments.
+/// A received event as the array `[name, ...args]`, its name checked: a number, or a string
+/// that is not reserved (socket.io-parser's rule).
+pub(crate) fn decode_event_packet(
+    span: &JsonSpan<JsValue>,
+    attachments: &[JsValue],
+) -> Result<Array, DecodeError> {
+    let packet = decode_array(span, attachments)?;
+    let name = packet.get(0);
+    match name.as_string() {
+        Some(name) if is_reserved_event(&name) => Err(DecodeError::InvalidPayload),
+        Some(_) => Ok(packet),
+        None if name.as_f64().is_some() => Ok(packet),
+        None => Err(DecodeError::InvalidPayload),
+    }
+}
+
+/// A received event: its name (a string, or a number written as one) and arguments.
 pub(crate) fn decode_event(
     span: &JsonSpan<JsValue>,
     attachments: &[JsValue],
 ) -> Result<(String, Array), DecodeError> {
-    let array = decode_array(span, attachments)?;
-    let head = array.shift();
-    let name = match (head.as_string(), head.as_f64()) {
-        (Some(name), _) if is_reserved_event(&name) => return Err(DecodeError::ReservedEventName),
-        (Some(name), _) => name,
-        (None, Some(number)) => number.to_string(),
-        (None, None) => return Err(DecodeError::InvalidPayload),
-    };
-    Ok((name, array))
+    let args = decode_event_packet(span, attachments)?;
+    let head = args.shift();
+    let name = head
+        .as_string()
+        .or_else(|| head.as_f64().map(|number| number.to_string()))
+        .unwrap_or_default();
+    Ok((name, args))
+}
+
+/// An encoded event (one the core wrote) decoded again: `[event, ...args]` with its binaries.
+#[cfg(feature = "js")]
+pub(crate) fn decode_outbound(event: &Outbound<JsValue>) -> Result<Array, DecodeError> {
+    let text = event
+        .data
+        .dyn_ref::<JsString>()
+        .ok_or(DecodeError::InvalidPayload)?;
+    parse_array(text, &event.attachments)
 }
 
 /// Swaps each placeholder in the freshly parsed `root` for its attachment.
@@ -248,7 +341,7 @@ fn attachment(placeholder: &JsValue, attachments: &[JsValue]) -> Result<JsValue,
     let binary = attachments
         .get(num as usize)
         .ok_or(DecodeError::BadPlaceholder)?;
-    Ok(Uint8Array::new(binary).into())
+    Ok(binary.clone())
 }
 
 /// A server's CONNECT_ERROR payload: `{ message, data }` or a bare string.

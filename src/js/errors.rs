@@ -3,8 +3,9 @@
 use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
 
-use super::payload::decode_connect_error;
-use crate::protocol::socket::{CloseDetails, ConnectError, TransportFailure};
+use crate::client::payload::refusal;
+use crate::client::EmitError;
+use crate::protocol::socket::{CloseDetails, ConnectError, JsonSpan, TransportFailure};
 
 /// An `Error` with `message`, and `data` when there is some (socket.io-client's `connect_error`).
 pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
@@ -19,6 +20,15 @@ pub fn error_with_data(message: &str, data: Option<&JsValue>) -> JsValue {
 /// A `TypeError`, for misuse of the API (thrown to the caller).
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
+}
+
+/// What `emit()` throws: a `TypeError` for a value JSON cannot write (as `JSON.stringify`
+/// throws), else an `Error` (a reserved name, too many attachments).
+pub fn emit_error(error: &EmitError) -> JsValue {
+    match error {
+        EmitError::Serialize(_) => type_error(&error.to_string()),
+        _ => error_with_data(&error.to_string(), None),
+    }
 }
 
 /// socket.io-client's `TransportError`: `message` (`xhr poll error`, `fetch read error`, ...),
@@ -44,13 +54,19 @@ pub fn transport_error(failure: &TransportFailure<JsValue>) -> JsValue {
 /// The value of `connect_error` (and of the Manager's `error`) for each way connecting fails.
 pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
     match cause {
-        ConnectError::Refused(span) => decode_connect_error(&span),
+        ConnectError::Refused(span) => refused(&span),
         ConnectError::Transport(failure) => transport_error(&failure),
         // The client layer owns these messages.
         ConnectError::Timeout | ConnectError::IncompatibleServer => {
             error_with_data(&crate::client::ConnectError::from(cause).to_string(), None)
         }
     }
+}
+
+/// The `connect_error` value for a server's refusal: an `Error` with its `message` and `data`.
+fn refused(span: &JsonSpan<JsValue>) -> JsValue {
+    let (message, data) = refusal(span);
+    error_with_data(&message, data.as_ref())
 }
 
 /// The second argument of `disconnect` (and of the Manager's `close`), as socket.io-client

@@ -3,7 +3,8 @@
 // The JavaScript half of the client is split by concern: wasm.js loads the wasm half (the
 // protocol, src/js/*.rs) and queues what is asked of it before it is ready; socket.js and
 // manager.js are the public classes; emitter.js holds listeners and the rule for their
-// exceptions; payload.js encodes and decodes event arguments with the browser's JSON.
+// exceptions; blobs.js reads Blob arguments, which the wasm half cannot wait for. Socket.IO's
+// rules are all in the wasm half.
 import { Manager, io } from "./manager.js";
 import { Socket } from "./socket.js";
 import { loaded } from "./wasm.js";

@@ -9,7 +9,6 @@ mod globals;
 mod io;
 mod manager;
 mod options;
-mod payload;
 mod socket;
 mod target;
 

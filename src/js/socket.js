@@ -1,21 +1,10 @@
 // `Socket`: socket.io-client's socket for one namespace. This is its JavaScript half: what the
-// app hands over (listeners, ack callbacks, `auth`), the variadic and chainable forms, and the
-// encoding and decoding of payloads. Its state (id, connected, active, buffers) is the wasm
-// half's (`_w`, src/js/socket.rs), read at each access, never copied here.
+// app hands over (listeners, ack callbacks, `auth`), and the variadic and chainable forms. Its
+// state (id, connected, active, buffers) and every Socket.IO rule (payload encoding and
+// decoding, reserved names, error-first acks) are the wasm half's (`_w`, src/js/socket.rs):
+// state is read at each access, never copied here, and listeners get the arrays it decoded.
 import { appCall, callEach, callListeners, callOne, emitterMethods, enter, leave } from "./emitter.js";
-import {
-  BLOB,
-  ILLEGAL_ATTACHMENTS,
-  NOTHING,
-  RESERVED_EVENTS,
-  decodeArray,
-  encode,
-  isEvent,
-  queueBehindBlobs,
-  readBlobs,
-  restoreBinaries,
-  scan,
-} from "./payload.js";
+import { queueBehindBlobs, readBlobs } from "./blobs.js";
 import { keep, whenReady } from "./wasm.js";
 
 /** `io()` makes its socket before it knows the Manager and namespace (see manager.js). */
@@ -28,7 +17,7 @@ export class Socket {
     this._manager = manager;
     this.nsp = nsp;
     this._auth = opts?.auth;
-    this._acks = new Map(); // ticket -> { fn, errorFirst }
+    this._acks = new Map(); // ticket -> ack callback
     // Until the wasm half is bound: whether the calls made so far leave the socket active.
     this._activeSoon = manager.opts.autoConnect !== false;
     if (deferred !== DEFERRED) whenReady(() => bindSocket(this, manager, nsp, opts));
@@ -73,8 +62,7 @@ export class Socket {
   // The emits waiting to be sent, as socket.io-client's packets (a copy: assigning an empty
   // array drops them).
   get sendBuffer() {
-    const data = this._w?._sendBuffer() ?? [];
-    return data.map((args) => ({ type: 2, nsp: this.nsp, data: args }));
+    return this._w?._sendBuffer() ?? [];
   }
   set sendBuffer(packets) {
     if (Array.isArray(packets) && packets.length === 0) whenBound(this, () => this._w._clearSendBuffer());
@@ -84,26 +72,21 @@ export class Socket {
   // frozen, as socket.io-client keeps them.
   get receiveBuffer() {
     const events = this._w?._receiveBuffer() ?? [];
-    return events.flatMap(([frame, start, end, attachments, ackId]) => {
-      const args = decodeArray(frame, start, end, attachments);
-      if (!Array.isArray(args) || !isEvent(args)) return [];
-      if (ackId !== undefined) args.push(ackFunction(this, ackId));
-      return [Object.freeze(args)];
+    return events.map(([packet, ackId]) => {
+      if (ackId !== undefined) packet.push(ackFunction(this, ackId));
+      return Object.freeze(packet);
     });
   }
 
-  // ---- calls ---------------------------------------------------------------------------------
+    // ---- calls ---------------------------------------------------------------------------------
 
   emit(event, ...args) {
-    if (RESERVED_EVENTS.has(event)) throw new Error(`"${event}" is a reserved event name`);
     const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
     const { volatile = false, timeout } = this._flags ?? {};
     this._flags = undefined;
     const packet = [event, ...args];
-    const found = scan(packet);
-    const send = (value) =>
-      whenBound(this, () => sendEvent(this, value, found !== NOTHING, ack, volatile, timeout));
-    if (this._reading !== undefined || found & BLOB) queueBehindBlobs(this, packet, send);
+    const send = (value) => whenBound(this, () => sendEvent(this, value, ack, volatile, timeout));
+    if (this._reading !== undefined) queueBehindBlobs(this, packet, send);
     else {
       const outer = enter();
       try {
@@ -195,41 +178,28 @@ export class Socket {
 
   // ---- what the wasm half reports (src/js/target.rs) ----------------------------------------
 
-  _onEvent(frame, start, end, attachments, ackId) {
-    const args = decodeArray(frame, start, end, attachments);
-    if (!Array.isArray(args) || !isEvent(args)) {
-      this._w._reject(args === ILLEGAL_ATTACHMENTS);
-      return;
-    }
-    if (ackId !== undefined) args.push(ackFunction(this, ackId));
-    if (this._any?.length && !callEach(this, this._any, args)) return;
-    const name = args.shift();
-    callListeners(this, String(name), args);
+  _onEvent(packet, ackId) {
+    if (ackId !== undefined) packet.push(ackFunction(this, ackId));
+    if (this._any?.length && !callEach(this, this._any, packet)) return;
+    const name = packet.shift();
+    callListeners(this, String(name), packet);
   }
-  // shape (AckShape in target.rs): 0 as usual, 1 the server's arguments as they are, 2 only
-  // the first of them.
-  _onAck(ticket, frame, start, end, attachments, shape) {
-    const args = decodeArray(frame, start, end, attachments);
-    if (!Array.isArray(args)) {
-      this._w._reject(args === ILLEGAL_ATTACHMENTS);
-      ackFailed(this, ticket, false);
-      return;
-    }
-    const entry = this._acks.get(ticket);
-    if (!entry) return;
+  // The ack callback of `ticket` with `args`, or dropped uncalled when there are none.
+  _onAck(ticket, args) {
+    const fn = this._acks.get(ticket);
+    if (fn === undefined) return;
     this._acks.delete(ticket);
     keepSocket(this);
-    if (shape === 2) args.length = 1;
-    else if (shape !== 1 && entry.errorFirst) args.unshift(null);
-    callOne(this, entry.fn, args);
+    if (args !== undefined) callOne(this, fn, args);
+  }
+  // An event is being written: false when an onAnyOutgoing listener threw (no write).
+  _onOutgoing(packet) {
+    return !this._anyOutgoing?.length || callEach(this, this._anyOutgoing, packet);
   }
   _onNotice(name, first, second) {
     switch (name) {
       case "connect":
         callListeners(this, "connect", []);
-        break;
-      case "sent":
-        notifySent(this, first, second);
         break;
       case "connect_error":
         callListeners(this, "connect_error", [first]);
@@ -239,9 +209,6 @@ export class Socket {
         break;
       case "auth":
         askAuth(this);
-        break;
-      case "ack_failed":
-        ackFailed(this, first, second);
         break;
     }
     keepSocket(this);
@@ -267,47 +234,15 @@ function whenBound(socket, fn) {
 
 const keepSocket = (socket) => keep(socket, socket.active || socket._acks.size > 0);
 
-function sendEvent(socket, packet, binary, ack, volatile, timeout) {
-  const [json, attachments] = encode(packet, binary);
-  const w = socket._w;
-  // socket.io-client tells the outgoing listeners just before it writes, and a throw there
-  // skips the write: when the core would write now, they are told here first.
-  const told = socket._anyOutgoing?.length > 0 && w._writesNow(volatile);
-  const withheld = told && !callEach(socket, socket._anyOutgoing, packet);
-  // While this emit is written, a `sent` notice for it hands the listeners `packet` itself
-  // (or nothing, when they were told already).
-  const outer = socket._sending;
-  socket._sending = { json, packet, told };
-  let ticket;
-  try {
-    ticket = w._emit(json, attachments, ack !== undefined, volatile, timeout, withheld);
-  } finally {
-    socket._sending = outer;
-  }
-  if (ack !== undefined && ticket !== undefined) {
-    const errorFirst = timeout !== undefined || ack.withError === true || w._errorFirstAcks;
-    socket._acks.set(ticket, { fn: ack, errorFirst });
+// Hands the emit to the wasm half; one holding Blobs waits for their bytes (its turn keeps the
+// order of later emits).
+function sendEvent(socket, packet, ack, volatile, timeout) {
+  const ticket = socket._w._emit(packet, ack !== undefined, ack?.withError === true, volatile, timeout);
+  if (ticket === false) queueBehindBlobs(socket, packet, (value) => sendEvent(socket, value, ack, volatile, timeout));
+  else if (ticket !== undefined) {
+    socket._acks.set(ticket, ack);
     keep(socket, true);
   }
-}
-
-// The core wrote an event (`onAnyOutgoing`): the packet being emitted right now, or one that
-// waited in a buffer, decoded from what was sent.
-function notifySent(socket, json, attachments) {
-  if (!socket._anyOutgoing?.length) return;
-  const sending = socket._sending;
-  const current = sending !== undefined && sending.json === json;
-  if (current && sending.told) return;
-  let packet = current ? sending.packet : undefined;
-  if (packet === undefined) {
-    try {
-      packet = JSON.parse(json);
-      if (attachments.length > 0) packet = restoreBinaries(packet, attachments);
-    } catch (error) {
-      return reportError(error);
-    }
-  }
-  callEach(socket, socket._anyOutgoing, packet);
 }
 
 function removeAny(socket, field, listener) {
@@ -327,22 +262,12 @@ function ackFunction(socket, id) {
   return (...args) => {
     if (sent) return;
     sent = true;
-    const found = scan(args);
-    const reply = (values) => {
-      const [json, attachments] = encode(values, found !== NOTHING);
-      socket._w._ack(id, json, attachments);
-    };
-    if (found & BLOB) readBlobs(args).then(reply, reportError);
-    else reply(args);
+    answerAck(socket, id, args);
   };
 }
 
-function ackFailed(socket, ticket, timedOut) {
-  const entry = socket._acks.get(ticket);
-  if (!entry) return;
-  socket._acks.delete(ticket);
-  if (timedOut) callOne(socket, entry.fn, [new Error("operation has timed out")]);
-  else if (entry.errorFirst) callOne(socket, entry.fn, [new Error("socket has been disconnected")]);
+function answerAck(socket, id, args) {
+  if (socket._w._ack(id, args) === false) readBlobs(args).then((values) => answerAck(socket, id, values), reportError);
 }
 
 function askAuth(socket) {

@@ -5,6 +5,8 @@
 //! reference would close a cycle through wasm that the collector cannot see (an object's
 //! listeners usually refer to the object), and no socket would ever be freed. index.js keeps an
 //! object alive itself for as long as it can still receive events.
+//!
+//! What crosses is decoded already: index.js gets the arrays its listeners are called with.
 
 use std::cell::RefCell;
 
@@ -12,57 +14,27 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
-export function deliverEvent(ref, frame, start, end, attachments, ackId) {
-  ref.deref()?._onEvent(frame, start, end, attachments, ackId);
+export function deliverEvent(ref, packet, ackId) {
+  ref.deref()?._onEvent(packet, ackId);
 }
-export function deliverAck(ref, ticket, frame, start, end, attachments, shape) {
-  ref.deref()?._onAck(ticket, frame, start, end, attachments, shape);
+export function deliverAck(ref, ticket, args) {
+  ref.deref()?._onAck(ticket, args);
+}
+export function deliverOutgoing(ref, packet) {
+  return ref.deref()?._onOutgoing(packet) ?? true;
 }
 export function deliverNotice(ref, name, first, second) {
   ref.deref()?._onNotice(name, first, second);
 }")]
 extern "C" {
     #[wasm_bindgen(js_name = deliverEvent)]
-    fn deliver_event(
-        target: &JsValue,
-        frame: &JsValue,
-        start: u32,
-        end: Option<u32>,
-        attachments: Option<Array>,
-        ack_id: Option<f64>,
-    );
+    fn deliver_event(target: &JsValue, packet: &Array, ack_id: Option<f64>);
     #[wasm_bindgen(js_name = deliverAck)]
-    fn deliver_ack(
-        target: &JsValue,
-        ticket: f64,
-        frame: &JsValue,
-        start: u32,
-        end: Option<u32>,
-        attachments: Option<Array>,
-        shape: u32,
-    );
+    fn deliver_ack(target: &JsValue, ticket: f64, args: Option<Array>);
+    #[wasm_bindgen(js_name = deliverOutgoing)]
+    fn deliver_outgoing(target: &JsValue, packet: &Array) -> bool;
     #[wasm_bindgen(js_name = deliverNotice)]
     fn deliver_notice(target: &JsValue, name: &str, first: &JsValue, second: &JsValue);
-}
-
-/// How an ack's arguments reach the callback (the `shape` argument of `_onAck`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AckShape {
-    /// As usual: `null` first for error-first callbacks.
-    Usual = 0,
-    /// As the server sent them (a queued emit without a timeout: the first one is the error).
-    AsSent = 1,
-    /// Only the first one, the error (the last try of such an emit failed).
-    ErrorOnly = 2,
-}
-
-/// A JSON payload as the JS side reads it: `JSON.parse(frame.slice(start, end))`, then the
-/// binary attachments put back in place of their placeholders.
-pub struct JsonAt<'a> {
-    pub frame: &'a JsValue,
-    pub start: u32,
-    pub end: Option<u32>,
-    pub attachments: Option<Array>,
 }
 
 /// The JS object of a `Socket` or `Manager`, held weakly (unset until index.js binds it).
@@ -79,36 +51,26 @@ impl Target {
         self.0.borrow().clone()
     }
 
-    /// `_onEvent(frame, start, end, attachments, ackId)`: an event from the server.
-    pub fn event(&self, json: JsonAt<'_>, ack_id: Option<u64>) {
+    /// `_onEvent(packet, ackId)`: an event `[name, ...args]` from the server.
+    pub fn event(&self, packet: &Array, ack_id: Option<u64>) {
         if let Some(weak) = self.weak() {
-            let ack_id = ack_id.map(|id| id as f64);
-            deliver_event(
-                &weak,
-                json.frame,
-                json.start,
-                json.end,
-                json.attachments,
-                ack_id,
-            );
+            deliver_event(&weak, packet, ack_id.map(|id| id as f64));
         }
     }
 
-    /// `_onAck(ticket, frame, start, end, attachments, shape)`: the server's answer to an
-    /// emit, passed as `shape` says.
-    pub fn ack(&self, ticket: u64, json: JsonAt<'_>, shape: AckShape) {
+    /// `_onAck(ticket, args)`: the arguments for the ack callback of an emit, or none when the
+    /// callback is dropped without a call.
+    pub fn ack(&self, ticket: u64, args: Option<Array>) {
         if let Some(weak) = self.weak() {
-            let ticket = ticket as f64;
-            deliver_ack(
-                &weak,
-                ticket,
-                json.frame,
-                json.start,
-                json.end,
-                json.attachments,
-                shape as u32,
-            );
+            deliver_ack(&weak, ticket as f64, args);
         }
+    }
+
+    /// `_onOutgoing(packet)`: an event `[name, ...args]` is written (`onAnyOutgoing`). False
+    /// when a listener threw, which skips the write.
+    pub fn outgoing(&self, packet: &Array) -> bool {
+        self.weak()
+            .is_none_or(|weak| deliver_outgoing(&weak, packet))
     }
 
     /// `_onNotice(name, first, second)`: anything else (`connect`, `disconnect`, `open`...).

@@ -403,6 +403,11 @@ impl<P: Payload> NamespaceSocket<P> {
         self.report_sent = on;
     }
 
+    /// Whether the socket reports the events it writes (see [`report_sent`](Self::report_sent)).
+    pub fn reports_sent(&self) -> bool {
+        self.report_sent
+    }
+
     /// The emits waiting in the send buffer, then in the retry queue (their JSON arrays).
     pub fn buffered(&self) -> Vec<P> {
         let buffered = self.send_buffer.iter().map(|b| b.event.data.clone());
