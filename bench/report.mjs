@@ -57,6 +57,7 @@ function addRatios(cell) {
       wasmToFloor: costRatio(cell, "wasm", "floor", key),
       siocToFloor: costRatio(cell, "sioc", "floor", key),
       wasmToSioc: costRatio(cell, "wasm", "sioc", key),
+      wasmToBase: costRatio(cell, "wasm", "base", key),
     };
   }
 }
@@ -115,6 +116,21 @@ function ackTable(cells) {
       ]),
     );
   return table(["server", "", "socketio-wasm", "socket.io-client", "raw WebSocket", ...RATIO_HEAD], rows);
+}
+
+// socketio-wasm against the baseline build (BENCH_BASELINE), cell by cell.
+function baselineTable(cells) {
+  const keyed = { receive: ["rate"], emit: ["rate"], ack: ["p50", "p99"], connect: ["ms"] };
+  const rows = cells
+    .filter((c) => c.clients.base && keyed[c.workload])
+    .flatMap((c) =>
+      keyed[c.workload].map((key) => {
+        const fmt = key === "rate" ? int : ms;
+        const what = c.workload === "ack" ? key : c.size ? `${c.size} ×${int(c.n)}` : "";
+        return [c.workload, c.mode, what, value(c.clients.wasm, key, fmt), value(c.clients.base, key, fmt), ratio(c.ratios[key]?.wasmToBase)];
+      }),
+    );
+  return table(["workload", "server", "", "socketio-wasm", "baseline", "wasm ÷ baseline"], rows, 3);
 }
 
 function connectTable(cells) {
@@ -282,7 +298,14 @@ ${memoryTable(results.memory)}
 ## Download size (bytes)
 
 ${sizeTable(results.size)}
-${noteLines.length ? `\n## Notes\n\n${noteLines.join("\n")}\n` : ""}`;
+${m.baseline ? `
+## Against the baseline build
+
+The same cells, socketio-wasm (pkg/) against another build of it run beside it in the same cells
+(\`BENCH_BASELINE=${m.baseline}\`): cost ratios of medians, below 1 = this build is faster.
+
+${baselineTable(cells)}
+` : ""}${noteLines.length ? `\n## Notes\n\n${noteLines.join("\n")}\n` : ""}`;
 }
 
 // Writes results.json and results.md into `dir` (with an optional suffix: ".quick").

@@ -57,7 +57,11 @@ const CONFIG = quick
       timeoutMs: 120000,
     };
 const SIZES = ["small", "1k", "64k", "bin64k"];
-const CLIENTS = ["wasm", "sioc", "floor"];
+// With BENCH_BASELINE=dir (another build of pkg/, e.g. main's before a change), that build runs
+// too, as "base", in every throughput, ack and connect cell, and the report compares the two.
+const BASELINE = process.env.BENCH_BASELINE;
+const CLIENTS = ["wasm", "sioc", "floor", ...(BASELINE ? ["base"] : [])];
+const MEMORY_CLIENTS = ["wasm", "sioc", "floor"];
 
 const log = (...args) => console.log(...args);
 const median = (values) => {
@@ -321,11 +325,11 @@ async function memoryCells() {
   for (const kind of ["events", "cycles"]) {
     const started = Date.now();
     currentCell = `memory | ${kind}`;
-    const runs = Object.fromEntries(CLIENTS.map((c) => [c, []]));
+    const runs = Object.fromEntries(MEMORY_CLIENTS.map((c) => [c, []]));
     const errors = {};
     for (let r = 0; r < CONFIG.memRounds; r++) {
-      for (let i = 0; i < CLIENTS.length; i++) {
-        const c = CLIENTS[(i + r) % CLIENTS.length];
+      for (let i = 0; i < MEMORY_CLIENTS.length; i++) {
+        const c = MEMORY_CLIENTS[(i + r) % MEMORY_CLIENTS.length];
         const res = await memoryOnce(c, kind);
         if (res.error) {
           errors[c] = res.error;
@@ -335,7 +339,7 @@ async function memoryCells() {
     }
     const n = kind === "events" ? CONFIG.memEvents : CONFIG.memCycles;
     const clients = {};
-    for (const c of CLIENTS) {
+    for (const c of MEMORY_CLIENTS) {
       const rs = runs[c];
       if (!rs.length) {
         clients[c] = { error: errors[c] };
@@ -357,7 +361,7 @@ async function memoryCells() {
     const kb = (v) => `${(v / 1024).toFixed(0)} KB`;
     log(
       `memory | ${kind} x${n}`.padEnd(44),
-      CLIENTS.map((c) => `${c}=js ${clients[c].jsGrowth ? kb(clients[c].jsGrowth.median) : "error"}` +
+      MEMORY_CLIENTS.map((c) => `${c}=js ${clients[c].jsGrowth ? kb(clients[c].jsGrowth.median) : "error"}` +
         (clients[c].wasmGrowth ? ` wasm ${kb(clients[c].wasmGrowth.median)}` : "") +
         (clients[c].secondHalfPerOp ? ` (2nd half ${clients[c].secondHalfPerOp.median.toFixed(0)} B/op)` : "")).join("  "),
       `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
@@ -385,6 +389,7 @@ function machine(chromiumVersion) {
     socketIoServer: version("socket.io"),
     socketIoClient: version("socket.io-client"),
     commit,
+    baseline: BASELINE ?? null,
     date: new Date().toISOString(),
   };
 }

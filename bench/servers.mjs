@@ -21,6 +21,8 @@ const MOUNTS = {
   "/page/": join(ROOT, "bench/page"),
   "/pkg/": join(ROOT, "pkg"),
   "/sioc/": join(ROOT, "node_modules/socket.io-client/dist"),
+  // Another build of socketio-wasm to compare with (`BENCH_BASELINE=dir`), when there is one.
+  ...(process.env.BENCH_BASELINE ? { "/pkg-base/": resolve(process.env.BENCH_BASELINE) } : {}),
 };
 const TYPES = {
   ".html": "text/html; charset=utf-8",

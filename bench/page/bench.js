@@ -1,5 +1,5 @@
 // The in-page half of the benchmark. The page URL says which client this page runs
-// (?client=wasm|sioc|floor) and whether the network is replaced by the in-page fake (&fake=1).
+// (?client=wasm|base|sioc|floor) and whether the network is replaced by the in-page fake (&fake=1).
 // Each page holds exactly one client library, so clients never share a heap or a JIT. Node calls
 // the workloads below through page.evaluate; they time themselves with performance.now().
 import { FakeWebSocket } from "./fake-websocket.js";
@@ -28,10 +28,11 @@ for (const name of ["instantiate", "instantiateStreaming"]) {
 if (fake) window.WebSocket = FakeWebSocket;
 
 let io = null;
-if (client === "wasm") {
-  const client = await import("/pkg/index.js");
-  await client.ready; // the wasm half loads in the background: measure a loaded client
-  io = client.io;
+if (client === "wasm" || client === "base") {
+  // "base": another build of socketio-wasm (BENCH_BASELINE), to compare before and after.
+  const lib = await import(client === "wasm" ? "/pkg/index.js" : "/pkg-base/index.js");
+  await lib.ready; // the wasm half loads in the background: measure a loaded client
+  io = lib.io;
 }
 else if (client === "sioc") io = (await import("/sioc/socket.io.esm.min.js")).io;
 else if (client !== "floor") throw new Error(`unknown client ${client}`);

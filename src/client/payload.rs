@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 
 use super::error::{ClientError, EmitError};
 use crate::protocol::socket::{JsonSpan, Outbound};
-use crate::protocol::socket_packet::{is_reserved_event, MAX_ATTACHMENTS};
+use crate::protocol::socket_packet::{is_reserved_event, MAX_ATTACHMENTS, RESERVED_EVENTS};
 use crate::protocol::DecodeError;
 
 #[wasm_bindgen]
@@ -38,6 +38,17 @@ const BINARY = 1;
 const BLOB = 2;
 const LONG_WALK = 256;
 const BlobClass = typeof Blob === "function" ? Blob : undefined;
+
+/** JSON.parse of text.slice(start, end) if that is a JSON array, else undefined: one call
+ * from wasm where slicing, parsing and checking would be three. */
+export function parseArray(text, start, end) {
+  try {
+    const value = JSON.parse(end === undefined ? text.slice(start) : text.slice(start, end));
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** BINARY and/or BLOB, as bits, for what `root` holds; 0 for plain JSON values. */
 export function scan(root) {
@@ -77,6 +88,33 @@ function pushObjects(stack, value) {
 extern "C" {
     /// What a JS value holds that JSON cannot carry: [`BINARY`] and/or [`BLOB`] bits.
     fn scan(value: &JsValue) -> u32;
+    /// `JSON.parse(text.slice(start, end))` if that is a JSON array.
+    #[wasm_bindgen(js_name = parseArray)]
+    fn parse_array_slice(text: &JsValue, start: u32, end: Option<u32>) -> Option<Array>;
+}
+
+thread_local! {
+    /// The keys of socket.io-parser's placeholder, made once (a key made from a `&str` is a
+    /// new JS string each time).
+    static KEYS: (JsValue, JsValue) = (JsValue::from_str("_placeholder"), JsValue::from_str("num"));
+}
+
+/// `f(_placeholder, num)` with the placeholder's keys.
+fn with_keys<T>(f: impl FnOnce(&JsValue, &JsValue) -> T) -> T {
+    KEYS.with(|(placeholder, num)| f(placeholder, num))
+}
+
+/// The name of an event if it is a reserved one. A name is copied into wasm only when its
+/// length is that of a reserved name, which most names are not.
+fn reserved_name(name: &JsValue) -> Option<String> {
+    let length = name.dyn_ref::<JsString>()?.length() as usize;
+    if !RESERVED_EVENTS
+        .iter()
+        .any(|reserved| reserved.len() == length)
+    {
+        return None;
+    }
+    name.as_string().filter(|name| is_reserved_event(name))
 }
 
 /// [`scan`]: an `ArrayBuffer`, typed array or `DataView` somewhere in the value.
@@ -125,12 +163,10 @@ pub(crate) fn encode_event(name: &str, args: &[JsValue]) -> Result<Outbound<JsVa
 /// An event to emit given as the JS array `[name, ...args]` (the name may be any value, as
 /// socket.io-client allows): checked, and encoded with placeholders for its binaries.
 pub(crate) fn encode_packet(packet: Array) -> Result<Outbound<JsValue>, EmitError> {
-    if let Some(name) = packet.get(0).as_string() {
-        if is_reserved_event(&name) {
-            return Err(EmitError::ReservedName(name));
-        }
+    match reserved_name(&packet.get(0)) {
+        Some(name) => Err(EmitError::ReservedName(name)),
+        None => encode(packet),
     }
-    encode(packet)
 }
 
 /// An ack reply: the arguments, binaries swapped for placeholders.
@@ -195,8 +231,10 @@ fn with_placeholders(root: &JsValue) -> Result<(JsValue, Vec<JsValue>), EmitErro
         }
         let replacement = if is_binary(&value) {
             let placeholder = Object::new();
-            let _ = Reflect::set(&placeholder, &"_placeholder".into(), &JsValue::TRUE);
-            let _ = Reflect::set(&placeholder, &"num".into(), &attachments.len().into());
+            with_keys(|flag, num| {
+                let _ = Reflect::set(&placeholder, flag, &JsValue::TRUE);
+                let _ = Reflect::set(&placeholder, num, &attachments.len().into());
+            });
             attachments.push(value);
             placeholder.into()
         } else {
@@ -255,17 +293,14 @@ pub(crate) fn decode_array(
     span: &JsonSpan<JsValue>,
     attachments: &[JsValue],
 ) -> Result<Array, DecodeError> {
-    let text = span_text(span).ok_or(DecodeError::InvalidPayload)?;
-    parse_array(&text, attachments)
+    let start = utf16_index(span.start.utf16);
+    let end = span.end.map(|end| utf16_index(end.utf16));
+    let array = parse_array_slice(&span.frame, start, end).ok_or(DecodeError::InvalidPayload)?;
+    with_binaries(array, attachments)
 }
 
-/// `JSON.parse` of `text`, which must be an array; its placeholders swapped for `attachments`.
-fn parse_array(text: &JsString, attachments: &[JsValue]) -> Result<Array, DecodeError> {
-    let value = parse_json(text).map_err(|_| DecodeError::InvalidPayload)?;
-    if !Array::is_array(&value) {
-        return Err(DecodeError::InvalidPayload);
-    }
-    let array = Array::from(&value);
+/// `array` with its placeholders swapped for `attachments`.
+fn with_binaries(array: Array, attachments: &[JsValue]) -> Result<Array, DecodeError> {
     if !attachments.is_empty() {
         restore_binaries(&array, attachments)?;
     }
@@ -280,11 +315,10 @@ pub(crate) fn decode_event_packet(
 ) -> Result<Array, DecodeError> {
     let packet = decode_array(span, attachments)?;
     let name = packet.get(0);
-    match name.as_string() {
-        Some(name) if is_reserved_event(&name) => Err(DecodeError::InvalidPayload),
-        Some(_) => Ok(packet),
-        None if name.as_f64().is_some() => Ok(packet),
-        None => Err(DecodeError::InvalidPayload),
+    let named = name.is_string() || name.as_f64().is_some();
+    match named && reserved_name(&name).is_none() {
+        true => Ok(packet),
+        false => Err(DecodeError::InvalidPayload),
     }
 }
 
@@ -305,11 +339,8 @@ pub(crate) fn decode_event(
 /// An encoded event (one the core wrote) decoded again: `[event, ...args]` with its binaries.
 #[cfg(feature = "js")]
 pub(crate) fn decode_outbound(event: &Outbound<JsValue>) -> Result<Array, DecodeError> {
-    let text = event
-        .data
-        .dyn_ref::<JsString>()
-        .ok_or(DecodeError::InvalidPayload)?;
-    parse_array(text, &event.attachments)
+    let array = parse_array_slice(&event.data, 0, None).ok_or(DecodeError::InvalidPayload)?;
+    with_binaries(array, &event.attachments)
 }
 
 /// Swaps each placeholder in the freshly parsed `root` for its attachment.
@@ -329,11 +360,11 @@ fn restore_binaries(root: &Array, attachments: &[JsValue]) -> Result<(), DecodeE
 }
 
 fn is_placeholder(value: &JsValue) -> bool {
-    Reflect::get(value, &"_placeholder".into()).is_ok_and(|flag| flag == JsValue::TRUE)
+    with_keys(|flag, _| Reflect::get(value, flag)).is_ok_and(|flag| flag == JsValue::TRUE)
 }
 
 fn attachment(placeholder: &JsValue, attachments: &[JsValue]) -> Result<JsValue, DecodeError> {
-    let num = Reflect::get(placeholder, &"num".into())
+    let num = with_keys(|_, num| Reflect::get(placeholder, num))
         .ok()
         .and_then(|num| num.as_f64())
         .filter(|num| num.fract() == 0.0 && *num >= 0.0)
