@@ -6,7 +6,6 @@ import { addListener, appCall, callListeners, emitterMethods } from "./emitter.j
 import { DEFERRED, Socket, bindSocket } from "./socket.js";
 import { glue, isReady, keep, whenReady } from "./wasm.js";
 
-const MANAGER_EVENT_ARITY = { open: 0, ping: 0, reconnect_failed: 0, close: 2 };
 
 /** A connection to one server, shared by the sockets of its namespaces. */
 export class Manager {
@@ -113,13 +112,9 @@ export class Manager {
   }
 
   // What the wasm half reports (src/js/target.rs).
-  _onNotice(name, first, second) {
-    if (name === "upgrade") {
-      if (this._engine) callListeners(this._engine, "upgrade", [first]);
-    } else {
-      const arity = MANAGER_EVENT_ARITY[name] ?? 1;
-      callListeners(this, name, [first, second].slice(0, arity));
-    }
+  _onNotice(name, args) {
+    if (name !== "upgrade") callListeners(this, name, args);
+    else if (this._engine) callListeners(this._engine, name, args);
     keepManager(this);
   }
 }

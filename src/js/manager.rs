@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::errors::{close_details, connect_error, type_error};
@@ -221,32 +221,35 @@ impl ManagerShared {
         }
     }
 
-    /// Tells the listeners what the connection did.
+    /// Tells the listeners what the connection did, with socket.io-client's arguments.
     fn on_event(&self, event: ManagerEvent<JsValue>) {
-        let none = JsValue::UNDEFINED;
-        let (name, first, second) = match event {
-            ManagerEvent::Open => ("open", none.clone(), none),
+        let none = Array::new;
+        let (name, args) = match event {
+            ManagerEvent::Open => ("open", none()),
             ManagerEvent::Error(error) => {
                 let error = connect_error(error);
                 *self.last_error.borrow_mut() = error.clone();
-                ("error", error, none)
+                ("error", Array::of1(&error))
             }
-            ManagerEvent::Ping => ("ping", none.clone(), none),
-            ManagerEvent::Close { reason, details } => {
-                ("close", reason.as_str().into(), self.close_details(details))
+            ManagerEvent::Ping => ("ping", none()),
+            ManagerEvent::Close { reason, details } => (
+                "close",
+                Array::of2(&reason.as_str().into(), &self.close_details(details)),
+            ),
+            ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", Array::of1(&n.into())),
+            ManagerEvent::Reconnect(n) => ("reconnect", Array::of1(&n.into())),
+            ManagerEvent::ReconnectError(error) => {
+                ("reconnect_error", Array::of1(&connect_error(error)))
             }
-            ManagerEvent::ReconnectAttempt(n) => ("reconnect_attempt", n.into(), none),
-            ManagerEvent::Reconnect(n) => ("reconnect", n.into(), none),
-            ManagerEvent::ReconnectError(error) => ("reconnect_error", connect_error(error), none),
-            ManagerEvent::ReconnectFailed => ("reconnect_failed", none.clone(), none),
-            ManagerEvent::Packet(report) => ("packet", packet_object(report), none),
+            ManagerEvent::ReconnectFailed => ("reconnect_failed", none()),
+            ManagerEvent::Packet(report) => ("packet", Array::of1(&packet_object(report))),
             ManagerEvent::Upgrade(kind) => {
                 let transport = Object::new();
                 let _ = Reflect::set(&transport, &"name".into(), &kind.name().into());
-                ("upgrade", transport.into(), none)
+                ("upgrade", Array::of1(&transport))
             }
         };
-        self.target.notice(name, &first, &second);
+        self.target.notice(name, &args);
     }
 }
 

@@ -196,21 +196,9 @@ export class Socket {
   _onOutgoing(packet) {
     return !this._anyOutgoing?.length || callEach(this, this._anyOutgoing, packet);
   }
-  _onNotice(name, first, second) {
-    switch (name) {
-      case "connect":
-        callListeners(this, "connect", []);
-        break;
-      case "connect_error":
-        callListeners(this, "connect_error", [first]);
-        break;
-      case "disconnect":
-        callListeners(this, "disconnect", [first, second]);
-        break;
-      case "auth":
-        askAuth(this);
-        break;
-    }
+  _onNotice(name, args) {
+    if (name === "auth") askAuth(this);
+    else callListeners(this, name, args);
     keepSocket(this);
   }
 }

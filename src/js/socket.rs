@@ -334,19 +334,18 @@ impl SocketShared {
     /// Keeps the connection state, then tells the JS object.
     fn on_event(&self, event: SocketEvent<JsValue>) {
         let target = &self.target;
-        let none = JsValue::UNDEFINED;
         match event {
-            SocketEvent::Connect { .. } => target.notice("connect", &none, &none),
+            SocketEvent::Connect { .. } => target.notice("connect", &Array::new()),
             SocketEvent::ConnectError(cause) => {
                 let error = self.manager.connect_error(cause);
-                target.notice("connect_error", &error, &none);
+                target.notice("connect_error", &Array::of1(&error));
             }
             SocketEvent::Disconnect { reason, details } => {
                 let details = self.manager.close_details(details);
-                target.notice("disconnect", &reason.as_str().into(), &details);
+                target.notice("disconnect", &Array::of2(&reason.as_str().into(), &details));
             }
             SocketEvent::Event(inbound) => self.on_inbound(&inbound),
-            SocketEvent::AuthRequired => target.notice("auth", &none, &none),
+            SocketEvent::AuthRequired => target.notice("auth", &Array::new()),
             SocketEvent::Ack { ticket, reply } => self.on_ack(ticket, &reply, AckShape::Usual),
             SocketEvent::AckAsSent {
                 ticket,

@@ -23,8 +23,8 @@ export function deliverAck(ref, ticket, args) {
 export function deliverOutgoing(ref, packet) {
   return ref.deref()?._onOutgoing(packet) ?? true;
 }
-export function deliverNotice(ref, name, first, second) {
-  ref.deref()?._onNotice(name, first, second);
+export function deliverNotice(ref, name, args) {
+  ref.deref()?._onNotice(name, args);
 }")]
 extern "C" {
     #[wasm_bindgen(js_name = deliverEvent)]
@@ -34,7 +34,7 @@ extern "C" {
     #[wasm_bindgen(js_name = deliverOutgoing)]
     fn deliver_outgoing(target: &JsValue, packet: &Array) -> bool;
     #[wasm_bindgen(js_name = deliverNotice)]
-    fn deliver_notice(target: &JsValue, name: &str, first: &JsValue, second: &JsValue);
+    fn deliver_notice(target: &JsValue, name: &str, args: &Array);
 }
 
 /// The JS object of a `Socket` or `Manager`, held weakly (unset until index.js binds it).
@@ -73,10 +73,11 @@ impl Target {
             .is_none_or(|weak| deliver_outgoing(&weak, packet))
     }
 
-    /// `_onNotice(name, first, second)`: anything else (`connect`, `disconnect`, `open`...).
-    pub fn notice(&self, name: &str, first: &JsValue, second: &JsValue) {
+    /// `_onNotice(name, args)`: anything else (`connect`, `disconnect`, `open`...), with the
+    /// arguments its listeners get.
+    pub fn notice(&self, name: &str, args: &Array) {
         if let Some(weak) = self.weak() {
-            deliver_notice(&weak, name, first, second);
+            deliver_notice(&weak, name, args);
         }
     }
 }
