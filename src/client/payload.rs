@@ -10,7 +10,7 @@
 //! These are Socket.IO's payload rules for both faces of the crate: the Rust API (`client`) and
 //! the JS facade (`js`) call the same functions, and index.js holds none of them.
 
-use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect};
+use js_sys::{Array, JsString, Object, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -48,6 +48,65 @@ export function parseArray(text, start, end) {
   } catch {
     return undefined;
   }
+}
+
+/** A copy of the tree `root` (its arrays and plain objects copied, at any depth) and where the
+ * binaries sit in the copy: [holder, key, binary, ...], in document order. In a long walk an
+ * object met again gets the same copy, so that a cycle ends (JSON.stringify then rejects it). */
+export function copyTree(root) {
+  const found = [];
+  const top = [root];
+  const stack = [top, 0];
+  let copies;
+  let visits = 0;
+  while (stack.length > 0) {
+    const key = stack.pop();
+    const holder = stack.pop();
+    const value = holder[key];
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      found.push(holder, key, value);
+      continue;
+    }
+    if (typeof value.toJSON === "function") continue;
+    const known = ++visits > LONG_WALK ? (copies ??= new Map()).get(value) : undefined;
+    if (known !== undefined) {
+      holder[key] = known;
+      continue;
+    }
+    const copy = Array.isArray(value) ? value.slice() : Object.assign({}, value);
+    copies?.set(value, copy);
+    holder[key] = copy;
+    pushSlots(stack, copy);
+  }
+  return [top[0], found];
+}
+
+// Pushes the slots of `copy` that hold an object, last first (so that they pop in order).
+function pushSlots(stack, copy) {
+  const keys = Array.isArray(copy) ? copy.keys() : Object.keys(copy);
+  const slots = [];
+  for (const key of keys) {
+    const item = copy[key];
+    if (typeof item === "object" && item !== null) slots.push(key);
+  }
+  for (let i = slots.length - 1; i >= 0; i--) stack.push(copy, slots[i]);
+}
+
+/** Where the objects whose `flag` property is true sit in the freshly parsed tree `root`:
+ * [holder, key, object, ...]. */
+export function findMarked(root, flag) {
+  const found = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    for (const key in value) {
+      const item = value[key];
+      if (item === null || typeof item !== "object" || !Object.hasOwn(value, key)) continue;
+      if (item[flag] === true) found.push(value, key, item);
+      else stack.push(item);
+    }
+  }
+  return found;
 }
 
 /** BINARY and/or BLOB, as bits, for what `root` holds; 0 for plain JSON values. */
@@ -91,6 +150,12 @@ extern "C" {
     /// `JSON.parse(text.slice(start, end))` if that is a JSON array.
     #[wasm_bindgen(js_name = parseArray)]
     fn parse_array_slice(text: &JsValue, start: u32, end: Option<u32>) -> Option<Array>;
+    /// `[copy, [holder, key, binary, ...]]`: a copy of the tree and where its binaries sit.
+    #[wasm_bindgen(js_name = copyTree)]
+    fn copy_tree(root: &JsValue) -> Array;
+    /// `[holder, key, object, ...]` for each object in the tree whose `flag` property is true.
+    #[wasm_bindgen(js_name = findMarked)]
+    fn find_marked(root: &JsValue, flag: &JsValue) -> Array;
 }
 
 thread_local! {
@@ -121,9 +186,6 @@ fn reserved_name(name: &JsValue) -> Option<String> {
 const BINARY: u32 = 1;
 /// [`scan`]: a `Blob` or `File` somewhere in the value (its bytes must be read first).
 const BLOB: u32 = 2;
-
-/// More objects than any real payload holds: a walk that meets this many is in a cycle.
-const MAX_OBJECTS: usize = 1_000_000;
 
 /// A Rust value as a JS value: maps as objects, `None` as `null`, bytes as `Uint8Array`
 /// (binary attachments; serde-wasm-bindgen's `json_compatible` would make them number arrays).
@@ -182,7 +244,7 @@ pub(crate) fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
         return Err(EmitError::UnreadBlob);
     }
     let (root, attachments) = match found & BINARY != 0 {
-        true => with_placeholders(&root)?,
+        true => with_placeholders(&root),
         false => (root, Vec::new()),
     };
     if attachments.len() > MAX_ATTACHMENTS {
@@ -196,73 +258,23 @@ pub(crate) fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
     })
 }
 
-fn is_binary(value: &JsValue) -> bool {
-    value.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(value)
-}
-
-/// The object values among `value`'s own items (array items or object values).
-fn children(value: &JsValue) -> Vec<(JsValue, JsValue)> {
-    let keys: Vec<JsValue> = match value.dyn_ref::<Array>() {
-        Some(array) => (0..array.length()).map(JsValue::from).collect(),
-        None => Object::keys(value.unchecked_ref::<Object>())
-            .iter()
-            .collect(),
-    };
-    keys.into_iter()
-        .filter_map(|key| {
-            let item = Reflect::get(value, &key).ok()?;
-            item.is_object().then_some((key, item))
-        })
-        .collect()
-}
-
 /// A copy of `root` with each binary swapped for its placeholder, numbered in document order
 /// as socket.io-parser does, and the binaries in that order.
-fn with_placeholders(root: &JsValue) -> Result<(JsValue, Vec<JsValue>), EmitError> {
+fn with_placeholders(root: &JsValue) -> (JsValue, Vec<JsValue>) {
+    let tree = copy_tree(root);
+    let slots = Array::from(&tree.get(1));
     let mut attachments = Vec::new();
-    let copy = shallow_copy(root);
-    // Slots still to visit, the next on top: (holder, key, value).
-    let mut stack: Vec<(JsValue, JsValue, JsValue)> = slots(&copy);
-    let mut visits = 0;
-    while let Some((holder, key, value)) = stack.pop() {
-        visits += 1;
-        if visits > MAX_OBJECTS {
-            return Err(EmitError::Serialize(String::from("a cyclic value")));
-        }
-        let replacement = if is_binary(&value) {
+    with_keys(|flag, num| {
+        for at in (0..slots.length()).step_by(3) {
             let placeholder = Object::new();
-            with_keys(|flag, num| {
-                let _ = Reflect::set(&placeholder, flag, &JsValue::TRUE);
-                let _ = Reflect::set(&placeholder, num, &attachments.len().into());
-            });
-            attachments.push(value);
-            placeholder.into()
-        } else {
-            let copy = shallow_copy(&value);
-            stack.extend(slots(&copy));
-            copy
-        };
-        // Setting a property of a fresh copy cannot fail.
-        let _ = Reflect::set(&holder, &key, &replacement);
-    }
-    Ok((copy, attachments))
-}
-
-/// The object-valued slots of `holder`, last first (so that they pop in document order).
-fn slots(holder: &JsValue) -> Vec<(JsValue, JsValue, JsValue)> {
-    let mut slots: Vec<_> = children(holder)
-        .into_iter()
-        .map(|(key, item)| (holder.clone(), key, item))
-        .collect();
-    slots.reverse();
-    slots
-}
-
-fn shallow_copy(value: &JsValue) -> JsValue {
-    match value.dyn_ref::<Array>() {
-        Some(array) => array.slice(0, array.length()).into(),
-        None => Object::assign(&Object::new(), value.unchecked_ref()).into(),
-    }
+            // Setting a property of a fresh object, or of the fresh copy, cannot fail.
+            let _ = Reflect::set(&placeholder, flag, &JsValue::TRUE);
+            let _ = Reflect::set(&placeholder, num, &attachments.len().into());
+            let _ = Reflect::set(&slots.get(at), &slots.get(at + 1), &placeholder);
+            attachments.push(slots.get(at + 2));
+        }
+    });
+    (tree.get(0), attachments)
 }
 
 /// The JSON text of `span`, sliced off its frame.
@@ -345,22 +357,12 @@ pub(crate) fn decode_outbound(event: &Outbound<JsValue>) -> Result<Array, Decode
 
 /// Swaps each placeholder in the freshly parsed `root` for its attachment.
 fn restore_binaries(root: &Array, attachments: &[JsValue]) -> Result<(), DecodeError> {
-    let mut stack: Vec<JsValue> = vec![root.into()];
-    while let Some(value) = stack.pop() {
-        for (key, item) in children(&value) {
-            if is_placeholder(&item) {
-                let binary = attachment(&item, attachments)?;
-                let _ = Reflect::set(&value, &key, &binary);
-            } else {
-                stack.push(item);
-            }
-        }
+    let slots = with_keys(|flag, _| find_marked(root, flag));
+    for at in (0..slots.length()).step_by(3) {
+        let binary = attachment(&slots.get(at + 2), attachments)?;
+        let _ = Reflect::set(&slots.get(at), &slots.get(at + 1), &binary);
     }
     Ok(())
-}
-
-fn is_placeholder(value: &JsValue) -> bool {
-    with_keys(|flag, _| Reflect::get(value, flag)).is_ok_and(|flag| flag == JsValue::TRUE)
 }
 
 fn attachment(placeholder: &JsValue, attachments: &[JsValue]) -> Result<JsValue, DecodeError> {
