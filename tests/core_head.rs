@@ -9,12 +9,15 @@ mod support;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use socketio_wasm::protocol::client::{Client, Output, Settings, SocketId};
+use socketio_wasm::protocol::client::{
+    Client, ManagerEvent, Output, PacketReport, Settings, SocketId,
+};
 use socketio_wasm::protocol::engine::{Command, TransportId};
 use socketio_wasm::protocol::payload::Payload;
 use socketio_wasm::protocol::socket::{
     Auth, EmitFlags, Inbound, JsonSpan, Outbound, SocketEvent, SocketOptions, TextIndex,
 };
+use socketio_wasm::protocol::socket_packet::NameCheck;
 use socketio_wasm::protocol::{DecodeError, Instant};
 use support::{head_of, websocket_only, OPEN};
 
@@ -144,6 +147,24 @@ impl Session {
     }
 }
 
+/// The outputs with the name checks of their spans (events, acks, packet reports) taken out (set to
+/// `Unchecked`), and those checks in order.
+fn name_checks_apart(mut outputs: Vec<Output<Frame>>) -> (Vec<Output<Frame>>, Vec<NameCheck>) {
+    let mut checks = Vec::new();
+    for output in &mut outputs {
+        let span = match output {
+            Output::Socket(_, SocketEvent::Event(inbound)) => &mut inbound.data,
+            Output::Socket(_, SocketEvent::Ack { reply, .. }) => &mut reply.data,
+            Output::Manager(ManagerEvent::Packet(PacketReport {
+                data: Some(span), ..
+            })) => span,
+            _ => continue,
+        };
+        checks.push(std::mem::take(&mut span.name));
+    }
+    (outputs, checks)
+}
+
 fn at() -> Instant {
     Instant::from_millis(1)
 }
@@ -270,12 +291,21 @@ fn every_cut_gives_the_same_outputs_as_the_whole_frame() {
         let mut expected = whole.receive_head(text, usize::MAX, true);
         expected.extend(whole.receive_binary("a"));
         expected.extend(whole.receive_binary("b"));
+        let (expected, expected_checks) = name_checks_apart(expected);
         for units in 0..=text.encode_utf16().count() {
             let mut cut = Session::new();
             let mut outputs = cut.receive_head(text, units, true);
             outputs.extend(cut.receive_binary("a"));
             outputs.extend(cut.receive_binary("b"));
+            let (outputs, checks) = name_checks_apart(outputs);
             assert_eq!(outputs, expected, "{text} cut after {units} units");
+            // A cut head may leave a name unchecked, never checked otherwise.
+            for (check, whole) in checks.iter().zip(&expected_checks) {
+                assert!(
+                    *check == NameCheck::Unchecked || check == whole,
+                    "{text} cut after {units} units: {check:?}, the whole frame {whole:?}"
+                );
+            }
         }
     }
 }

@@ -18,7 +18,9 @@ use wasm_bindgen::JsCast;
 
 use super::error::{ClientError, EmitError};
 use crate::protocol::socket::{JsonSpan, Outbound};
-use crate::protocol::socket_packet::{is_reserved_event, MAX_ATTACHMENTS, RESERVED_EVENTS};
+use crate::protocol::socket_packet::{
+    is_reserved_event, NameCheck, MAX_ATTACHMENTS, RESERVED_EVENTS,
+};
 use crate::protocol::DecodeError;
 
 #[wasm_bindgen]
@@ -326,9 +328,19 @@ pub(crate) fn decode_event_packet(
     attachments: &[JsValue],
 ) -> Result<Array, DecodeError> {
     let packet = decode_array(span, attachments)?;
-    let name = packet.get(0);
-    let named = name.is_string() || name.as_f64().is_some();
-    match named && reserved_name(&name).is_none() {
+    let valid = match span.name {
+        NameCheck::Valid => true,
+        NameCheck::Reserved => false,
+        // The core's text did not tell: ask the parsed value.
+        NameCheck::Unchecked => {
+            let name = packet.get(0);
+            match name.dyn_ref::<JsString>() {
+                Some(_) => reserved_name(&name).is_none(),
+                None => name.as_f64().is_some(),
+            }
+        }
+    };
+    match valid {
         true => Ok(packet),
         false => Err(DecodeError::InvalidPayload),
     }

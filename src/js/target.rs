@@ -8,7 +8,7 @@
 //!
 //! What crosses is decoded already: index.js gets the arrays its listeners are called with.
 
-use std::cell::RefCell;
+use std::cell::OnceCell;
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -37,24 +37,24 @@ extern "C" {
     fn deliver_notice(target: &JsValue, name: &str, args: &Array);
 }
 
-/// The JS object of a `Socket` or `Manager`, held weakly (unset until index.js binds it).
+/// The JS object of a `Socket` or `Manager`, held weakly (unset until index.js binds it, once).
 #[derive(Default)]
-pub struct Target(RefCell<Option<JsValue>>);
+pub struct Target(OnceCell<JsValue>);
 
 impl Target {
-    /// Binds the object (`weak` is a `WeakRef` to it).
+    /// Binds the object (`weak` is a `WeakRef` to it); index.js binds each object once.
     pub fn bind(&self, weak: JsValue) {
-        *self.0.borrow_mut() = Some(weak);
+        let _ = self.0.set(weak);
     }
 
-    fn weak(&self) -> Option<JsValue> {
-        self.0.borrow().clone()
+    fn weak(&self) -> Option<&JsValue> {
+        self.0.get()
     }
 
     /// `_onEvent(packet, ackId)`: an event `[name, ...args]` from the server.
     pub fn event(&self, packet: &Array, ack_id: Option<u64>) {
         if let Some(weak) = self.weak() {
-            deliver_event(&weak, packet, ack_id.map(|id| id as f64));
+            deliver_event(weak, packet, ack_id.map(|id| id as f64));
         }
     }
 
@@ -62,7 +62,7 @@ impl Target {
     /// callback is dropped without a call.
     pub fn ack(&self, ticket: u64, args: Option<Array>) {
         if let Some(weak) = self.weak() {
-            deliver_ack(&weak, ticket as f64, args);
+            deliver_ack(weak, ticket as f64, args);
         }
     }
 
@@ -70,14 +70,14 @@ impl Target {
     /// when a listener threw, which skips the write.
     pub fn outgoing(&self, packet: &Array) -> bool {
         self.weak()
-            .is_none_or(|weak| deliver_outgoing(&weak, packet))
+            .is_none_or(|weak| deliver_outgoing(weak, packet))
     }
 
     /// `_onNotice(name, args)`: anything else (`connect`, `disconnect`, `open`...), with the
     /// arguments its listeners get.
     pub fn notice(&self, name: &str, args: &Array) {
         if let Some(weak) = self.weak() {
-            deliver_notice(&weak, name, args);
+            deliver_notice(weak, name, args);
         }
     }
 }

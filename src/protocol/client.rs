@@ -29,7 +29,7 @@ use super::socket::{
     Auth, CloseDetails, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket,
     Outbound, SocketEvent, SocketOptions, TextIndex, TransportFailure,
 };
-use super::socket_packet::{self, Header, PacketKind};
+use super::socket_packet::{self, check_event_name, Header, NameCheck, PacketKind};
 use super::{json, DecodeError, Instant};
 
 /// Names one socket on this connection; stays valid for the connection's lifetime.
@@ -173,6 +173,9 @@ impl<P> Source<'_, P> {
             frame: self.handle,
             start,
             end,
+            name: data
+                .get(json_start..)
+                .map_or(NameCheck::Unchecked, check_event_name),
         }
     }
 }

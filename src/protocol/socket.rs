@@ -28,6 +28,8 @@ pub struct JsonSpan<P> {
     /// Where the JSON ends; `None`: at the end of the frame. A WebSocket frame holds one packet,
     /// and the core reads only its head, so it does not know where the frame ends.
     pub end: Option<TextIndex>,
+    /// For an event, its name as checked from the text the core holds.
+    pub name: socket_packet::NameCheck,
 }
 
 /// A position in a text, counted in bytes of its UTF-8 form (for native code) and in UTF-16
@@ -855,6 +857,7 @@ mod tests {
                 frame: "[1]".into(),
                 start: TextIndex::default(),
                 end: None,
+                name: socket_packet::NameCheck::Unchecked,
             },
             attachments: vec![],
         }

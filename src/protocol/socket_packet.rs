@@ -122,6 +122,42 @@ pub fn is_reserved_event(name: &str) -> bool {
     RESERVED_EVENTS.contains(&name)
 }
 
+/// What the start of a JSON array's text says about its first element, an event's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameCheck {
+    /// A number, or a string without escapes that is not reserved: a valid event name.
+    Valid,
+    /// A reserved name.
+    Reserved,
+    /// Not told by the text (an escape, a text cut short, or not a name at all): the parsed
+    /// value must be checked.
+    #[default]
+    Unchecked,
+}
+
+/// Checks the name at the start of an event's JSON text `[name, ...]` without parsing the
+/// rest, so that a decoder holding the parsed value needs not read the name out of it.
+pub fn check_event_name(json: &str) -> NameCheck {
+    let Some(rest) = json.strip_prefix('[') else {
+        return NameCheck::Unchecked;
+    };
+    let rest = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+    if rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        return NameCheck::Valid;
+    }
+    let Some(name) = rest.strip_prefix('"') else {
+        return NameCheck::Unchecked;
+    };
+    let end = name.find(['"', '\\']);
+    match end.and_then(|end| name.split_at_checked(end)) {
+        Some((name, rest)) if rest.starts_with('"') => match is_reserved_event(name) {
+            true => NameCheck::Reserved,
+            false => NameCheck::Valid,
+        },
+        _ => NameCheck::Unchecked,
+    }
+}
+
 /// Decodes the header: type, attachment count, namespace and ack id.
 pub fn decode_header(text: &str) -> Result<Header<'_>, DecodeError> {
     let (&type_byte, _) = text.as_bytes().split_first().ok_or(DecodeError::Empty)?;
@@ -273,6 +309,26 @@ fn push_decimal(out: &mut String, value: u64) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn names_are_checked_from_the_text_when_it_tells() {
+        for (json, check) in [
+            (r#"["chat",{"a":1}]"#, NameCheck::Valid),
+            (r#"[ "chat"]"#, NameCheck::Valid),
+            ("[42,1]", NameCheck::Valid),
+            ("[-1]", NameCheck::Valid),
+            (r#"["connect"]"#, NameCheck::Reserved),
+            (r#"["removeListener",1]"#, NameCheck::Reserved),
+            (r#"["conn\u0065ct"]"#, NameCheck::Unchecked),
+            (r#"["cut sh"#, NameCheck::Unchecked),
+            (r#"[{"a":1}]"#, NameCheck::Unchecked),
+            ("[]", NameCheck::Unchecked),
+            ("", NameCheck::Unchecked),
+            (r#"{"a":1}"#, NameCheck::Unchecked),
+        ] {
+            assert_eq!(check_event_name(json), check, "{json}");
+        }
+    }
     use crate::protocol::engine_packet::{self, PacketType, PayloadPacket};
 
     use PacketKind::*;
