@@ -301,8 +301,8 @@ impl Connection {
 /// Acts on every output the core holds now, in order, calling sinks with the borrow released;
 /// then re-arms the timer. Outputs of a call made from a sink are delivered by that call.
 fn deliver(shared: &Rc<RefCell<Inner>>) {
-    let outputs: Vec<Output<JsValue>> = match shared.try_borrow_mut() {
-        Ok(mut inner) => std::iter::from_fn(|| inner.client.poll_output()).collect(),
+    let outputs = match shared.try_borrow_mut() {
+        Ok(mut inner) => inner.client.take_outputs(),
         Err(_) => return,
     };
     for output in outputs {

@@ -655,6 +655,13 @@ impl<P: Payload> Client<P> {
         self.outputs.pop_front()
     }
 
+    /// Every output the client holds now, in order, taken at once: the driver's run loop acts on
+    /// them while new ones gather. Taken, not copied, so that a burst (a recovered session's
+    /// replay of missed packets) costs no second copy and leaves no large queue behind.
+    pub fn take_outputs(&mut self) -> VecDeque<Output<P>> {
+        std::mem::take(&mut self.outputs)
+    }
+
     /// Whether [`poll_output`](Self::poll_output) has something.
     pub fn has_output(&self) -> bool {
         !self.outputs.is_empty()
@@ -1105,6 +1112,8 @@ impl<P: Payload> Client<P> {
         let mut effects = Effects::default();
         let result = act(self.socket_mut(id)?, &mut effects);
         self.send(effects.frames);
+        // Room for all at once: a replay of missed packets comes as one burst of events.
+        self.outputs.reserve(effects.events.len());
         for event in effects.events {
             self.notify(id, event);
         }

@@ -524,9 +524,12 @@ impl<P: Payload> NamespaceSocket<P> {
         self.state = State::Connected;
         self.sid = Some(sid.clone());
         self.recovered = recovered;
+        // Taken rather than drained: a recovered session's replay can be thousands of packets,
+        // and a drained buffer would keep their room for the socket's lifetime.
+        let received = std::mem::take(&mut self.receive_buffer);
         out.events
-            .extend(self.receive_buffer.drain(..).map(SocketEvent::Event));
-        while let Some(buffered) = self.send_buffer.pop_front() {
+            .extend(received.into_iter().map(SocketEvent::Event));
+        for buffered in std::mem::take(&mut self.send_buffer) {
             self.push_event(buffered.event, buffered.wire_ack, out);
         }
         self.drain_queue(now, true, out);
@@ -611,7 +614,7 @@ impl<P: Payload> NamespaceSocket<P> {
             self.drain_queue(now, false, out);
             return;
         }
-        if let Some(ticket) = self.queue.pop_front().and_then(|done| done.ticket) {
+        if let Some(ticket) = self.pop_queue_head().and_then(|done| done.ticket) {
             out.events.push(match timed {
                 true => SocketEvent::Ack { ticket, reply },
                 false => SocketEvent::AckAsSent {
@@ -705,6 +708,16 @@ impl<P: Payload> NamespaceSocket<P> {
         ticket
     }
 
+    /// Takes the head of the retry queue off; an emptied queue gives its room back (a backlog
+    /// built while acks were slow would otherwise stay allocated for the socket's lifetime).
+    fn pop_queue_head(&mut self) -> Option<Queued<P>> {
+        let head = self.queue.pop_front();
+        if self.queue.is_empty() {
+            self.queue = VecDeque::new();
+        }
+        head
+    }
+
     /// Sends the head of the retry queue if nothing of it is in flight (or `force`: the socket
     /// just connected, and whatever was in flight is lost).
     fn drain_queue(&mut self, now: Instant, force: bool, out: &mut Effects<P>) {
@@ -737,7 +750,7 @@ impl<P: Payload> NamespaceSocket<P> {
                 };
                 head.in_flight = false;
                 if head.tries > retries {
-                    if let Some(ticket) = self.queue.pop_front().and_then(|done| done.ticket) {
+                    if let Some(ticket) = self.pop_queue_head().and_then(|done| done.ticket) {
                         out.events.push(SocketEvent::AckFailed { ticket, cause });
                     }
                 }

@@ -89,11 +89,20 @@ test(`soak: ${SECONDS} s of chat through random faults loses no acked message, m
         reconnectionDelay: 100,
         reconnectionDelayMax: 1000,
       });
-      const s = { sent: 0, acked: [], failed: 0, received: 0, disconnects: 0, recovered: 0 };
+      const s = { sent: 0, acked: [], failed: 0, received: 0, disconnects: 0, recovered: 0, replay: 0 };
       window.stats.push(s);
+      // A recovered session's missed packets arrive between `disconnect` and `connect`.
+      let receivedAtDisconnect = 0;
       socket.on("chat", () => s.received++);
-      socket.on("disconnect", () => s.disconnects++);
-      socket.on("connect", () => socket.recovered && s.recovered++);
+      socket.on("disconnect", () => {
+        s.disconnects++;
+        receivedAtDisconnect = s.received;
+      });
+      socket.on("connect", () => {
+        if (!socket.recovered) return;
+        s.recovered++;
+        s.replay = Math.max(s.replay, s.received - receivedAtDisconnect);
+      });
       const send = () => {
         if (!window.sending) return;
         const seq = s.sent++;
@@ -141,19 +150,32 @@ test(`soak: ${SECONDS} s of chat through random faults loses no acked message, m
     if (new Set(s.acked).size !== s.acked.length) inOrder = false; // acked twice
   }
   const duplicates = [...delivered.values()].reduce((sum, n) => sum + n - 1, 0);
+  const replay = Math.max(...stats.map((s) => s.replay));
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
   t.diagnostic(
     `${CLIENT}: ${SECONDS} s, faults ${JSON.stringify(seen)}; sent ${sent}, acked ${acked}, ` +
       `failed after retries ${failed}, lost ${lost}, duplicates at the server ${duplicates}; ` +
-      `disconnects ${stats.map((s) => s.disconnects)}, recovered ${stats.map((s) => s.recovered)}; ` +
+      `disconnects ${stats.map((s) => s.disconnects)}, recovered ${stats.map((s) => s.recovered)}, ` +
+      `largest replay ${replay} messages; ` +
       `heap ${kb(baseline.heap)} -> ${kb(finalMemory.heap)}, wasm ${kb(baseline.wasm)} -> ${kb(finalMemory.wasm)}`,
   );
   assert.equal(lost, 0, "every acked message reached the server");
   assert.ok(inOrder, "no emit was acked twice");
   assert.ok(acked > 0);
   assert.ok(finalMemory.heap - baseline.heap < 1024 * 1024, `heap ${kb(baseline.heap)} -> ${kb(finalMemory.heap)}`);
-  // The wasm memory is a high-water mark (it never shrinks): a burst of faults that backs up the
-  // queues late in the run raises it once (up to +512 KB seen with seed 870004886). A leak grows
-  // without bound; tests/api/leaks.test.mjs checks that to the page (64 KB over 1,000 cycles).
-  assert.ok(finalMemory.wasm - baseline.wasm <= 1024 * 1024, `wasm ${kb(baseline.wasm)} -> ${kb(finalMemory.wasm)}`);
+  // The wasm memory is a high-water mark (it never shrinks). What raises it under faults is the
+  // largest burst the client must hold at once: a recovered session's replay of the messages a
+  // socket missed, which arrives before the server's CONNECT reply and waits for it. Replays grow
+  // large when socket.io 4.8 restores one session twice (the client reconnected before the server
+  // saw the old connection die, as under latency): the older socket's end takes the newer out of
+  // the namespace, it gets no broadcast until its next reconnection, and then all it missed
+  // (thousands of messages; socket.io#4880). A replay costs at most ~350 bytes of wasm a message
+  // (seen: +704 KB for 2,194); the allowance is 512 bytes a message of the largest replay plus
+  // one 64 KB page. A leak grows with time and traffic instead; tests/api/leaks.test.mjs checks
+  // that to the page (64 KB over 1,000 cycles), tests/core_memory.rs that a burst leaves nothing.
+  const wasmAllowance = 64 * 1024 + 512 * replay;
+  assert.ok(
+    finalMemory.wasm - baseline.wasm <= wasmAllowance,
+    `wasm ${kb(baseline.wasm)} -> ${kb(finalMemory.wasm)}, allowed ${kb(wasmAllowance)} (largest replay ${replay})`,
+  );
 });

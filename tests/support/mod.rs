@@ -307,23 +307,30 @@ impl Driver {
         std::mem::take(&mut self.seen)
     }
 
-    /// Acts on pending outputs (so transport ids are known) and keeps them for `drain`.
+    /// Acts on pending outputs (so transport ids are known) and keeps them for `drain`. Takes
+    /// them all at once, as the browser driver does, until none is left.
     fn sync(&mut self) {
-        while let Some(output) = self.client.poll_output() {
-            let seen = match output {
-                Output::Transport(command) => self.act(command),
-                Output::Socket(id, SocketEvent::Sent(event)) => {
-                    let index = self.ids.iter().position(|known| *known == id).unwrap();
-                    self.outgoing.push((index as u32, event.data));
-                    continue;
-                }
-                Output::Socket(id, event) => self.describe(id, event),
-                Output::Manager(event) => {
-                    self.manager.push(manager_event(event));
-                    continue;
-                }
-            };
-            self.seen.push(seen);
+        loop {
+            let outputs = self.client.take_outputs();
+            if outputs.is_empty() {
+                return;
+            }
+            for output in outputs {
+                let seen = match output {
+                    Output::Transport(command) => self.act(command),
+                    Output::Socket(id, SocketEvent::Sent(event)) => {
+                        let index = self.ids.iter().position(|known| *known == id).unwrap();
+                        self.outgoing.push((index as u32, event.data));
+                        continue;
+                    }
+                    Output::Socket(id, event) => self.describe(id, event),
+                    Output::Manager(event) => {
+                        self.manager.push(manager_event(event));
+                        continue;
+                    }
+                };
+                self.seen.push(seen);
+            }
         }
     }
 
