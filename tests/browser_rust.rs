@@ -176,6 +176,55 @@ async fn set_auth_is_the_payload_of_the_next_connect() {
 }
 
 #[wasm_bindgen_test]
+async fn the_auth_function_is_asked_on_every_connect() {
+    let asked = Rc::new(Cell::new(0));
+    let count = asked.clone();
+    let manager = Manager::builder(URL)
+        .reconnection_delay(Duration::from_millis(100))
+        .reconnection_delay_max(Duration::from_millis(500))
+        .auth_with(move || {
+            count.set(count.get() + 1);
+            BTreeMap::from([("token", format!("token-{}", count.get()))])
+        })
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    let token = |socket: &Socket| {
+        let asking = socket.emit_with_ack::<BTreeMap<String, String>, _>("auth", &());
+        async move { within("auth", asking).await.expect("auth")["token"].clone() }
+    };
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "token-1");
+
+    // The server closes the connection: the Manager reconnects and asks again.
+    let mut states = socket.states();
+    socket.emit("drop-connection", &()).expect("emit");
+    assert_eq!(
+        next("disconnect", &mut states).await,
+        StateChange::Disconnected(DisconnectReason::TransportClose)
+    );
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "token-2");
+
+    // As does a reconnection of the socket alone.
+    socket.disconnect();
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "token-3");
+    assert_eq!(asked.get(), 3, "asked once per CONNECT");
+
+    // A socket's own function replaces the Manager's.
+    socket
+        .set_auth_with(|| BTreeMap::from([("token", "mine")]))
+        .expect("set_auth_with");
+    socket.disconnect();
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "mine");
+    assert_eq!(asked.get(), 3);
+}
+
+#[wasm_bindgen_test]
 async fn connects_and_reports_its_state() {
     let socket = io(URL).expect("io");
     assert!(socket.active(), "active as soon as it connects");

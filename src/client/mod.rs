@@ -9,6 +9,7 @@
 //! events are heard, before it returns. Listeners are called with no borrow held.
 
 mod ack;
+mod auth;
 mod error;
 mod listeners;
 mod manager;
@@ -38,6 +39,6 @@ pub(crate) use options::resolve_url;
 pub fn io(url: &str) -> Result<Socket, ClientError> {
     let server = resolve_url(Some(url)).map_err(ClientError::Url)?;
     let nsp = server.nsp.clone();
-    let manager = Manager::create(server, Options::default(), None);
+    let manager = Manager::create(server, Options::default(), auth::AuthSource::default());
     Ok(manager.socket(&nsp))
 }

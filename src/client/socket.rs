@@ -18,6 +18,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use super::ack::{Ack, AckSlot};
+use super::auth::{ask, AuthFn, AuthSource};
 use super::error::{AckError, ClientError, ConnectError, EmitError, EventError};
 use super::listeners::{Listener, Registry};
 use super::manager::ManagerShared;
@@ -30,7 +31,7 @@ use crate::protocol::acks::Ticket;
 use crate::protocol::client::SocketId;
 use crate::protocol::error::DecodeError;
 use crate::protocol::socket::{
-    AckFailure, Auth, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
+    AckFailure, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
 };
 
 /// An event from the server, as its listeners get it.
@@ -71,6 +72,8 @@ pub(crate) struct SocketInner {
     states: Registry<StateChange>,
     upgrades: Registry<Transport>,
     acks: RefCell<Vec<(Ticket, AckWaiter)>>,
+    /// The app's auth function, asked before each CONNECT (none: the payload is fixed).
+    auth: RefCell<Option<AuthFn>>,
 }
 
 /// A Socket.IO socket: one namespace over a shared connection (socket.io-client's `Socket`).
@@ -115,7 +118,7 @@ impl Socket {
     pub(crate) fn new(
         manager: Rc<ManagerShared>,
         nsp: &str,
-        auth: Auth,
+        auth: &AuthSource,
         options: SocketOptions,
     ) -> Self {
         let inner = Rc::new_cyclic(|weak: &Weak<SocketInner>| {
@@ -125,7 +128,9 @@ impl Socket {
                     inner.on_event(&weak, event);
                 }
             });
-            let id = manager.connection.socket(nsp, auth, options, sink);
+            let id = manager
+                .connection
+                .socket(nsp, auth.for_core(), options, sink);
             SocketInner {
                 manager,
                 id,
@@ -135,6 +140,7 @@ impl Socket {
                 states: Registry::default(),
                 upgrades: Registry::default(),
                 acks: RefCell::new(Vec::new()),
+                auth: RefCell::new(auth.function()),
             }
         });
         Self { inner }
@@ -193,11 +199,30 @@ impl Socket {
     }
 
     /// The `auth` payload of this socket's next CONNECT, such as a reconnecting page's
-    /// identity (socket.io-client's `socket.auth = ...`); it replaces the Manager's.
+    /// identity (socket.io-client's `socket.auth = ...`); it replaces the Manager's, and an
+    /// auth function set before.
     pub fn set_auth<T: Serialize + ?Sized>(&self, auth: &T) -> Result<(), ClientError> {
         let json = to_json_text(auth)?;
+        self.replace_auth(AuthSource::Fixed(Some(json)))
+    }
+
+    /// A function asked for the `auth` payload before each CONNECT of this socket from now
+    /// on (socket.io-client's `socket.auth = (cb) => cb(data)`); it replaces the Manager's
+    /// auth and [`set_auth`](Self::set_auth)'s payload. See
+    /// [`ManagerBuilder::auth_with`](super::ManagerBuilder::auth_with).
+    pub fn set_auth_with<T: Serialize>(
+        &self,
+        auth: impl FnMut() -> T + 'static,
+    ) -> Result<(), ClientError> {
+        self.replace_auth(AuthSource::asked(auth))
+    }
+
+    fn replace_auth(&self, auth: AuthSource) -> Result<(), ClientError> {
         let id = self.inner.id.ok_or(ClientError::Emit(EmitError::NotSent))?;
-        self.connection().set_auth(id, Auth::Fixed(Some(json)));
+        if let Ok(mut function) = self.inner.auth.try_borrow_mut() {
+            *function = auth.function();
+        }
+        self.connection().set_auth(id, auth.for_core());
         Ok(())
     }
 
@@ -499,8 +524,18 @@ impl SocketInner {
                 };
                 self.settle(ticket, Err(error));
             }
-            // Auth is always a fixed payload here, and outgoing events are not reported.
-            SocketEvent::AuthRequired | SocketEvent::Sent(_) => {}
+            SocketEvent::AuthRequired => self.authenticate(),
+            // Outgoing events are not reported.
+            SocketEvent::Sent(_) => {}
+        }
+    }
+
+    /// The core waits for the auth function's answer before it sends CONNECT.
+    fn authenticate(&self) {
+        let function = self.auth.try_borrow().ok().and_then(|f| f.clone());
+        let json = function.as_ref().and_then(ask);
+        if let Some(id) = self.id {
+            self.connection().authenticate(id, json.as_deref());
         }
     }
 

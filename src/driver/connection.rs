@@ -238,7 +238,6 @@ impl Connection {
     }
 
     /// The answer of a socket's auth function.
-    #[cfg(feature = "js")]
     pub fn authenticate(&self, id: SocketId, auth: Option<&str>) {
         self.with_client(|client| client.authenticate(now(), id, auth));
     }

@@ -59,6 +59,8 @@ function handlers(io, restart) {
     socket.on("disconnect-reason", async (id, ack) => ack(await disconnectReason(id)));
     socket.on("whoami", (_, ack) => ack({ nsp: socket.nsp.name, engine: socket.conn.id }));
     socket.on("auth", (_, ack) => ack(socket.handshake.auth));
+    // Closes the underlying connection (the client sees `transport close` and reconnects).
+    socket.on("drop-connection", () => socket.conn.close());
     socket.on("restart", (_, ack) => {
       ack?.();
       restart?.();
