@@ -224,6 +224,46 @@ async fn the_auth_function_is_asked_on_every_connect() {
     assert_eq!(asked.get(), 3);
 }
 
+/// A value for the server's `remember`, kept under a tag of the test's own.
+#[derive(Serialize)]
+struct Remember<'a> {
+    tag: &'a str,
+    value: u32,
+}
+
+/// What the server's `remember` kept under `tag`, in the order it arrived.
+async fn recall(socket: &Socket, tag: &str) -> Vec<u32> {
+    within("recall", socket.emit_with_ack("recall", tag))
+        .await
+        .expect("recall")
+}
+
+#[wasm_bindgen_test]
+async fn volatile_emits_are_dropped_while_disconnected() {
+    // WebSocket only: a volatile emit is also dropped while a polling request is under way.
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let tag = "volatile";
+    let remember = |value| Remember { tag, value };
+    socket.disconnect();
+    socket
+        .volatile()
+        .emit("remember", &remember(1))
+        .expect("dropped, not refused");
+    socket.emit("remember", &remember(2)).expect("buffered");
+    socket.connect();
+    wait_connected(&socket).await;
+    socket
+        .volatile()
+        .emit("remember", &remember(3))
+        .expect("written");
+    assert_eq!(recall(&socket, tag).await, [2, 3]);
+}
+
 #[wasm_bindgen_test]
 async fn connects_and_reports_its_state() {
     let socket = io(URL).expect("io");

@@ -27,7 +27,7 @@ pub(crate) use options::Options;
 #[cfg(feature = "js")]
 pub(crate) use options::DEFAULT_TIMESTAMP_PARAM;
 pub use options::{ManagerBuilder, Transport};
-pub use socket::{Socket, Timeout, WeakSocket};
+pub use socket::{Socket, Timeout, Volatile, WeakSocket};
 pub use state::{DisconnectReason, StateChange};
 pub use stream::EventStream;
 

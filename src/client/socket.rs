@@ -248,8 +248,31 @@ impl Socket {
 
     /// Emits `event` with JS values as its arguments (the untyped form).
     pub fn emit_js(&self, event: &str, args: &[JsValue]) -> Result<(), EmitError> {
+        self.emit_flagged(event, args, EmitFlags::default())
+    }
+
+    /// A view of the socket whose emits are dropped, not buffered, when they cannot be written
+    /// at once: while the socket is not connected, or while the transport is busy (a polling
+    /// request under way). socket.io-client's `socket.volatile.emit(...)`, for values that are
+    /// stale by the time the connection is back, such as a typing indicator or a position.
+    ///
+    /// ```no_run
+    /// # fn typing(socket: &socketio_wasm::Socket) -> Result<(), socketio_wasm::EmitError> {
+    /// socket.volatile().emit("typing", "lobby")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn volatile(&self) -> Volatile<'_> {
+        Volatile { socket: self }
+    }
+
+    fn emit_flagged(
+        &self,
+        event: &str,
+        args: &[JsValue],
+        flags: EmitFlags,
+    ) -> Result<(), EmitError> {
         let outbound = encode_event(event, args)?;
-        self.inner.send(outbound, EmitFlags::default()).map(drop)
+        self.inner.send(outbound, flags).map(drop)
     }
 
     /// Emits `event` with `data` and waits for the server's answer (its first argument), for
@@ -434,6 +457,30 @@ impl Timeout<'_> {
         data: &T,
     ) -> impl Future<Output = Result<Res, AckError>> + 'static {
         self.socket.emit_ack_within(Some(self.timeout), event, data)
+    }
+}
+
+/// A socket whose emits are dropped unless they can be written at once; made by
+/// [`Socket::volatile`].
+#[derive(Debug)]
+pub struct Volatile<'a> {
+    socket: &'a Socket,
+}
+
+impl Volatile<'_> {
+    /// Emits `event` with `data` as its one argument if it can be written now, else drops it
+    /// (`Ok` either way: socket.io-client does not tell either).
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.emit_js(event, &[to_js(data)?])
+    }
+
+    /// As [`emit`](Self::emit), with JS values as the arguments.
+    pub fn emit_js(&self, event: &str, args: &[JsValue]) -> Result<(), EmitError> {
+        let flags = EmitFlags {
+            volatile: true,
+            ..EmitFlags::default()
+        };
+        self.socket.emit_flagged(event, args, flags)
     }
 }
 

@@ -10,6 +10,9 @@
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 
+// Tag -> the values `remember` received with it, whichever connection brought them.
+const remembered = new Map();
+
 // Socket id -> disconnect reason, for `disconnect-reason` questions (main server).
 const disconnections = new Map();
 const waiters = new Map();
@@ -56,6 +59,9 @@ function handlers(io, restart) {
       for (let i = 0; i < (times ?? 1); i++) socket.emit(event, data);
       ack?.();
     });
+    // Keeps `value` under `tag` (a test's own); `recall` answers with what `tag` holds.
+    socket.on("remember", ({ tag, value }) => remembered.set(tag, [...(remembered.get(tag) ?? []), value]));
+    socket.on("recall", (tag, ack) => ack(remembered.get(tag) ?? []));
     socket.on("disconnect-reason", async (id, ack) => ack(await disconnectReason(id)));
     socket.on("whoami", (_, ack) => ack({ nsp: socket.nsp.name, engine: socket.conn.id }));
     socket.on("auth", (_, ack) => ack(socket.handshake.auth));
