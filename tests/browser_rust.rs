@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -24,6 +24,7 @@ use socketio_wasm::{
     io, AckError, ConnectError, DisconnectReason, EmitError, Manager, Socket, StateChange,
     Transport,
 };
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -262,6 +263,128 @@ async fn volatile_emits_are_dropped_while_disconnected() {
         .emit("remember", &remember(3))
         .expect("written");
     assert_eq!(recall(&socket, tag).await, [2, 3]);
+}
+
+/// `name` and the arguments as JSON, as a log line.
+fn logged(name: &str, args: &js_sys::Array) -> String {
+    let json: String = js_sys::JSON::stringify(args).expect("JSON").into();
+    format!("{name} {json}")
+}
+
+#[wasm_bindgen_test]
+async fn on_any_hears_every_event_first_and_can_answer() {
+    let socket = connected(URL, "/").await;
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let seen = log.clone();
+    let any = socket.on_any(move |name, args, ack| {
+        seen.borrow_mut()
+            .push(format!("any: {}", logged(name, &args)));
+        if let Some(ack) = ack {
+            ack.send("from on_any").expect("answer");
+        }
+    });
+    let seen = log.clone();
+    let _tick = socket.on("tick", move |n: u32| {
+        seen.borrow_mut().push(format!("on: {n}"))
+    });
+    let mut ticks = socket.events::<u32>("tick");
+    let request = serde_json::json!({ "event": "tick", "data": 7, "times": 2 });
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    next("tick", &mut ticks).await.expect("tick");
+    next("tick", &mut ticks).await.expect("tick");
+    assert_eq!(
+        *log.borrow(),
+        ["any: tick [7]", "on: 7", "any: tick [7]", "on: 7"]
+    );
+
+    // The server's ack request reaches it too.
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Outcome {
+        answer: Option<String>,
+    }
+    let outcome: Outcome = within("the answer", socket.emit_with_ack("ask", "who?"))
+        .await
+        .expect("ack");
+    assert_eq!(outcome.answer.as_deref(), Some("from on_any"));
+    assert_eq!(
+        log.borrow().last().map(String::as_str),
+        Some("any: question [\"who?\"]")
+    );
+
+    // Dropped, never called again.
+    drop(any);
+    log.borrow_mut().clear();
+    let request = serde_json::json!({ "event": "tick", "data": 8, "times": 1 });
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    next("tick", &mut ticks).await.expect("tick");
+    assert_eq!(*log.borrow(), ["on: 8"]);
+}
+
+#[wasm_bindgen_test]
+async fn on_any_outgoing_hears_each_event_when_it_is_written() {
+    // WebSocket only: the volatile emit below is dropped only while disconnected.
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let seen = log.clone();
+    let outgoing = socket.on_any_outgoing(move |name, args| {
+        let binary = args.get(0).is_instance_of::<js_sys::Uint8Array>();
+        let line = match binary {
+            true => format!(
+                "{name} binary {}",
+                js_sys::Uint8Array::from(args.get(0)).length()
+            ),
+            false => logged(name, &args),
+        };
+        seen.borrow_mut().push(line);
+    });
+    let tag = "outgoing";
+    socket
+        .emit("remember", &Remember { tag, value: 1 })
+        .expect("emit");
+    let written = r#"remember [{"tag":"outgoing","value":1}]"#;
+    assert_eq!(*log.borrow(), [written], "heard as it is written");
+    socket
+        .emit("echo", &serde_bytes::Bytes::new(&[1, 2, 3]))
+        .expect("emit");
+    assert_eq!(
+        log.borrow().last().map(String::as_str),
+        Some("echo binary 3")
+    );
+
+    // While disconnected: the buffered emit is heard when it goes out, the volatile one never.
+    log.borrow_mut().clear();
+    socket.disconnect();
+    socket
+        .emit("remember", &Remember { tag, value: 2 })
+        .expect("buffered");
+    socket
+        .volatile()
+        .emit("remember", &Remember { tag, value: 3 })
+        .expect("dropped");
+    assert!(log.borrow().is_empty(), "nothing written yet");
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(
+        *log.borrow(),
+        [r#"remember [{"tag":"outgoing","value":2}]"#]
+    );
+    assert_eq!(recall(&socket, tag).await, [1, 2]);
+
+    drop(outgoing);
+    log.borrow_mut().clear();
+    socket
+        .emit("remember", &Remember { tag, value: 4 })
+        .expect("emit");
+    assert!(log.borrow().is_empty(), "a dropped listener is not called");
 }
 
 #[wasm_bindgen_test]

@@ -31,7 +31,8 @@ use crate::protocol::acks::Ticket;
 use crate::protocol::client::SocketId;
 use crate::protocol::error::DecodeError;
 use crate::protocol::socket::{
-    AckFailure, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
+    AckFailure, EmitFlags, Inbound, JsonSpan, NamespaceSocket, Outbound, SocketEvent,
+    SocketOptions, TextIndex,
 };
 
 /// An event from the server, as its listeners get it.
@@ -59,6 +60,12 @@ impl Incoming {
     }
 }
 
+/// An event written to the transport, as the outgoing listeners get it.
+struct Outgoing {
+    name: String,
+    args: Array,
+}
+
 type AckWaiter = oneshot::Sender<Result<Array, AckError>>;
 
 /// What a socket's handles share.
@@ -67,7 +74,10 @@ pub(crate) struct SocketInner {
     /// The socket on the connection (`None` only if the connection was busy at creation).
     id: Option<SocketId>,
     nsp: String,
+    /// The catch-all listeners, called before `events` as socket.io-client calls `onAny`'s.
+    any: Registry<Incoming>,
     events: Registry<Incoming>,
+    outgoing: Registry<Outgoing>,
     errors: Registry<EventError>,
     states: Registry<StateChange>,
     upgrades: Registry<Transport>,
@@ -135,7 +145,9 @@ impl Socket {
                 manager,
                 id,
                 nsp: nsp.to_owned(),
+                any: Registry::default(),
                 events: Registry::default(),
+                outgoing: Registry::default(),
                 errors: Registry::default(),
                 states: Registry::default(),
                 upgrades: Registry::default(),
@@ -370,6 +382,32 @@ impl Socket {
         })
     }
 
+    /// Calls `listener` with the name, all the arguments (as [`on_js`](Self::on_js) gets them)
+    /// and the ack request of every event the socket receives, before the event's own
+    /// listeners (socket.io-client's `onAny`).
+    pub fn on_any(&self, mut listener: impl FnMut(&str, Array, Option<Ack>) + 'static) -> Listener {
+        self.inner.any.add(move |incoming: &Incoming| {
+            listener(
+                &incoming.name,
+                incoming.args.clone(),
+                incoming.ack.clone().map(Ack::new),
+            );
+        })
+    }
+
+    /// Calls `listener` with the name and arguments of every event the socket writes to the
+    /// transport, when it is written (socket.io-client's `onAnyOutgoing`): at once for an
+    /// emit while connected, on reconnection for one that waited in the send buffer, never
+    /// for a dropped volatile one. Binaries come as `Uint8Array`s.
+    pub fn on_any_outgoing(&self, mut listener: impl FnMut(&str, Array) + 'static) -> Listener {
+        if let Some(id) = self.inner.id {
+            self.connection().report_sent(id);
+        }
+        self.inner.outgoing.add(move |outgoing: &Outgoing| {
+            listener(&outgoing.name, outgoing.args.clone());
+        })
+    }
+
     /// Calls `listener` when a received event does not fit a listener's type.
     pub fn on_error(&self, listener: impl FnMut(&EventError) + 'static) -> Listener {
         self.inner.errors.add(listener)
@@ -572,8 +610,7 @@ impl SocketInner {
                 self.settle(ticket, Err(error));
             }
             SocketEvent::AuthRequired => self.authenticate(),
-            // Outgoing events are not reported.
-            SocketEvent::Sent(_) => {}
+            SocketEvent::Sent(event) => self.on_sent(&event),
         }
     }
 
@@ -583,6 +620,22 @@ impl SocketInner {
         let json = function.as_ref().and_then(ask);
         if let Some(id) = self.id {
             self.connection().authenticate(id, json.as_deref());
+        }
+    }
+
+    /// An event went to the transport: decoded again from what was written (it may have
+    /// waited in a buffer since its emit) for the outgoing listeners.
+    fn on_sent(&self, event: &Outbound<JsValue>) {
+        if self.outgoing.is_empty() {
+            return;
+        }
+        let span = JsonSpan {
+            frame: event.data.clone(),
+            start: TextIndex::default(),
+            end: None,
+        };
+        if let Ok((name, args)) = decode_event(&span, &event.attachments) {
+            self.outgoing.emit(&Outgoing { name, args });
         }
     }
 
@@ -602,6 +655,7 @@ impl SocketInner {
             ack: inbound.ack_id.map(|wire| AckSlot::new(weak.clone(), wire)),
             failures: RefCell::new(Vec::new()),
         };
+        self.any.emit(&incoming);
         self.events.emit(&incoming);
         for failure in incoming.failures.take() {
             if self.errors.is_empty() {

@@ -259,7 +259,6 @@ impl Connection {
     }
 
     /// Turns on a socket's `Sent` events (`onAnyOutgoing`).
-    #[cfg(feature = "js")]
     pub fn report_sent(&self, id: SocketId) {
         self.with_client(|client| client.report_sent(id, true));
     }
