@@ -388,6 +388,31 @@ async fn on_any_outgoing_hears_each_event_when_it_is_written() {
 }
 
 #[wasm_bindgen_test]
+async fn the_send_buffer_can_be_counted_and_cleared() {
+    let socket = connected(URL, "/").await;
+    let tag = "send-buffer";
+    let remember = |value| Remember { tag, value };
+    assert_eq!(socket.send_buffer_len(), 0);
+    socket.disconnect();
+    for value in 1..=3 {
+        socket.emit("remember", &remember(value)).expect("buffered");
+    }
+    socket
+        .volatile()
+        .emit("remember", &remember(9))
+        .expect("dropped");
+    assert_eq!(socket.send_buffer_len(), 3, "the volatile one is not kept");
+    socket.clear_send_buffer();
+    assert_eq!(socket.send_buffer_len(), 0);
+    socket.emit("remember", &remember(4)).expect("buffered");
+    assert_eq!(socket.send_buffer_len(), 1);
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(socket.send_buffer_len(), 0, "sent on connect");
+    assert_eq!(recall(&socket, tag).await, [4]);
+}
+
+#[wasm_bindgen_test]
 async fn connects_and_reports_its_state() {
     let socket = io(URL).expect("io");
     assert!(socket.active(), "active as soon as it connects");

@@ -253,6 +253,27 @@ impl Socket {
         }
     }
 
+    /// How many emits wait to be sent: those made while the socket was not connected (sent
+    /// in order once it connects), and with `retries` those queued for their (next) try
+    /// (socket.io-client's `socket.sendBuffer.length`).
+    pub fn send_buffer_len(&self) -> usize {
+        self.inner
+            .id
+            .and_then(|id| self.connection().read(|client| client.buffered(id).len()))
+            .unwrap_or(0)
+    }
+
+    /// Drops the emits waiting for the socket to connect, such as messages that are stale
+    /// once offline for long (socket.io-client's `socket.sendBuffer = []`). The emits queued
+    /// by `retries` stay: they are resent until acknowledged. An
+    /// [`emit_with_ack`](Self::emit_with_ack) whose emit is dropped ends with its timeout, or
+    /// with [`AckError::Disconnected`] at the next disconnection.
+    pub fn clear_send_buffer(&self) {
+        if let Some(id) = self.inner.id {
+            self.connection().clear_send_buffer(id);
+        }
+    }
+
     /// Emits `event` with `data` as its one argument (binary as `serde_bytes` anywhere in it).
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         self.emit_js(event, &[to_js(data)?])

@@ -264,7 +264,6 @@ impl Connection {
     }
 
     /// Drops the emits waiting in a socket's send buffer.
-    #[cfg(feature = "js")]
     pub fn clear_send_buffer(&self, id: SocketId) {
         self.with_client(|client| client.clear_send_buffer(id));
     }
