@@ -402,6 +402,8 @@ async fn the_send_buffer_can_be_counted_and_cleared() {
         .emit("remember", &remember(9))
         .expect("dropped");
     assert_eq!(socket.send_buffer_len(), 3, "the volatile one is not kept");
+    let cleared = socket.emit_with_ack::<u32, _>("ack-me", &5);
+    assert_eq!(socket.send_buffer_len(), 4);
     socket.clear_send_buffer();
     assert_eq!(socket.send_buffer_len(), 0);
     socket.emit("remember", &remember(4)).expect("buffered");
@@ -410,6 +412,12 @@ async fn the_send_buffer_can_be_counted_and_cleared() {
     wait_connected(&socket).await;
     assert_eq!(socket.send_buffer_len(), 0, "sent on connect");
     assert_eq!(recall(&socket, tag).await, [4]);
+    // The cleared emit's ack ends with the next disconnection.
+    socket.disconnect();
+    assert_eq!(
+        within("the ack", cleared).await,
+        Err(AckError::Disconnected)
+    );
 }
 
 #[wasm_bindgen_test]
