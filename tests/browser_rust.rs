@@ -431,6 +431,28 @@ async fn the_send_buffer_can_be_counted_and_cleared() {
 }
 
 #[wasm_bindgen_test]
+async fn quick_disconnect_connect_cycles_over_polling_keep_the_new_session() {
+    // disconnect() closes the connection (no other socket is active) and connect() opens the
+    // next one at once: the old session's close packet, queued behind a busy POST, once went
+    // out with the new session's sid and the server closed the new session (seen in 1 run out
+    // of 2 or 3 with 40 cycles, before the driver kept each polling transport's own sid).
+    let socket = connected(URL, "/").await;
+    let mut states = socket.states();
+    for cycle in 0..40u32 {
+        socket.disconnect();
+        socket.connect();
+        wait_connected(&socket).await;
+        let answer: Result<u32, _> = within("ack", socket.emit_with_ack("ack-me", &cycle)).await;
+        assert_eq!(answer, Ok(cycle), "cycle {cycle}");
+    }
+    while let Some(Some(change)) = futures_util::FutureExt::now_or_never(states.next()) {
+        if let StateChange::Disconnected(reason) = change {
+            assert_eq!(reason, DisconnectReason::IoClientDisconnect);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 async fn connects_and_reports_its_state() {
     let socket = io(URL).expect("io");
     assert!(socket.active(), "active as soon as it connects");

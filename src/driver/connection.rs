@@ -485,12 +485,20 @@ fn start_request(
     id: TransportId,
     body: Option<JsValue>,
 ) {
+    // A transport keeps the sid of its session: a retiring session's last POST (its close
+    // packet, behind a busy POST) may start after the next session opened, and must not carry
+    // the new sid (the server would close the new session).
     let sid = match (inner.client.sid(), transport_mut(inner, id)) {
+        (
+            _,
+            Some(Transport::Polling {
+                sid: Some(kept), ..
+            }),
+        ) => Some(kept.clone()),
         (Some(sid), Some(Transport::Polling { sid: kept, .. })) => {
             *kept = Some(sid.clone());
             Some(sid)
         }
-        (None, Some(Transport::Polling { sid: kept, .. })) => kept.clone(),
         (sid, _) => sid,
     };
     let url = transport_url(inner, TransportKind::Polling, sid.as_deref());
