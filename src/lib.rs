@@ -68,5 +68,5 @@ pub mod js;
 pub use client::{
     io, Ack, AckError, ClientError, ConnectError, DisconnectReason, EmitError, EventError,
     EventStream, Listener, Manager, ManagerBuilder, Socket, StateChange, Timeout, Transport,
-    WeakSocket,
+    Volatile, WeakSocket,
 };

@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -24,6 +24,7 @@ use socketio_wasm::{
     io, AckError, ConnectError, DisconnectReason, EmitError, Manager, Socket, StateChange,
     Transport,
 };
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -187,6 +188,282 @@ async fn set_auth_is_the_payload_of_the_next_connect() {
 }
 
 #[wasm_bindgen_test]
+async fn the_auth_function_is_asked_on_every_connect() {
+    let asked = Rc::new(Cell::new(0));
+    let count = asked.clone();
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .reconnection_delay(Duration::from_millis(100))
+        .reconnection_delay_max(Duration::from_millis(500))
+        .auth_with(move || {
+            count.set(count.get() + 1);
+            BTreeMap::from([("token", format!("token-{}", count.get()))])
+        })
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    let token = |socket: &Socket| {
+        let asking = socket.emit_with_ack::<BTreeMap<String, String>, _>("auth", &());
+        async move { within("auth", asking).await.expect("auth")["token"].clone() }
+    };
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "token-1");
+
+    // The server closes the connection: the Manager reconnects and asks again.
+    let mut states = socket.states();
+    socket.emit("drop-connection", &()).expect("emit");
+    assert_eq!(
+        next("disconnect", &mut states).await,
+        StateChange::Disconnected(DisconnectReason::TransportClose)
+    );
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "token-2");
+
+    // As does a reconnection of the socket alone.
+    socket.disconnect();
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "token-3");
+    assert_eq!(asked.get(), 3, "asked once per CONNECT");
+
+    // A socket's own function replaces the Manager's.
+    socket
+        .set_auth_with(|| BTreeMap::from([("token", "mine")]))
+        .expect("set_auth_with");
+    socket.disconnect();
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(token(&socket).await, "mine");
+    assert_eq!(asked.get(), 3);
+}
+
+/// A value for the server's `remember`, kept under a tag of the test's own.
+#[derive(Serialize)]
+struct Remember<'a> {
+    tag: &'a str,
+    value: u32,
+}
+
+/// What the server's `remember` kept under `tag`, in the order it arrived.
+async fn recall(socket: &Socket, tag: &str) -> Vec<u32> {
+    within("recall", socket.emit_with_ack("recall", tag))
+        .await
+        .expect("recall")
+}
+
+#[wasm_bindgen_test]
+async fn volatile_emits_are_dropped_while_disconnected() {
+    // WebSocket only: a volatile emit is also dropped while a polling request is under way.
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let tag = "volatile";
+    let remember = |value| Remember { tag, value };
+    socket.disconnect();
+    socket
+        .volatile()
+        .emit("remember", &remember(1))
+        .expect("dropped, not refused");
+    socket.emit("remember", &remember(2)).expect("buffered");
+    socket.connect();
+    wait_connected(&socket).await;
+    socket
+        .volatile()
+        .emit("remember", &remember(3))
+        .expect("written");
+    assert_eq!(recall(&socket, tag).await, [2, 3]);
+}
+
+/// `name` and the arguments as JSON, as a log line.
+fn logged(name: &str, args: &js_sys::Array) -> String {
+    let json: String = js_sys::JSON::stringify(args).expect("JSON").into();
+    format!("{name} {json}")
+}
+
+#[wasm_bindgen_test]
+async fn on_any_hears_every_event_first_and_can_answer() {
+    let socket = connected(URL, "/").await;
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let seen = log.clone();
+    let any = socket.on_any(move |name, args, ack| {
+        seen.borrow_mut()
+            .push(format!("any: {}", logged(name, &args)));
+        if let Some(ack) = ack {
+            ack.send("from on_any").expect("answer");
+        }
+    });
+    let seen = log.clone();
+    let _tick = socket.on("tick", move |n: u32| {
+        seen.borrow_mut().push(format!("on: {n}"))
+    });
+    let mut ticks = socket.events::<u32>("tick");
+    let request = serde_json::json!({ "event": "tick", "data": 7, "times": 2 });
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    next("tick", &mut ticks).await.expect("tick");
+    next("tick", &mut ticks).await.expect("tick");
+    assert_eq!(
+        *log.borrow(),
+        ["any: tick [7]", "on: 7", "any: tick [7]", "on: 7"]
+    );
+
+    // The server's ack request reaches it too.
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Outcome {
+        answer: Option<String>,
+    }
+    let outcome: Outcome = within("the answer", socket.emit_with_ack("ask", "who?"))
+        .await
+        .expect("ack");
+    assert_eq!(outcome.answer.as_deref(), Some("from on_any"));
+    assert_eq!(
+        log.borrow().last().map(String::as_str),
+        Some("any: question [\"who?\"]")
+    );
+
+    // Dropped, never called again.
+    drop(any);
+    log.borrow_mut().clear();
+    let request = serde_json::json!({ "event": "tick", "data": 8, "times": 1 });
+    within("sent", socket.emit_with_ack::<(), _>("send-me", &request))
+        .await
+        .expect("sent");
+    next("tick", &mut ticks).await.expect("tick");
+    assert_eq!(*log.borrow(), ["on: 8"]);
+}
+
+#[wasm_bindgen_test]
+async fn on_any_outgoing_hears_each_event_when_it_is_written() {
+    // WebSocket only: the volatile emit below is dropped only while disconnected.
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let seen = log.clone();
+    let outgoing = socket.on_any_outgoing(move |name, args| {
+        let binary = args.get(0).is_instance_of::<js_sys::Uint8Array>();
+        let line = match binary {
+            true => format!(
+                "{name} binary {}",
+                js_sys::Uint8Array::from(args.get(0)).length()
+            ),
+            false => logged(name, &args),
+        };
+        seen.borrow_mut().push(line);
+    });
+    let tag = "outgoing";
+    socket
+        .emit("remember", &Remember { tag, value: 1 })
+        .expect("emit");
+    let written = r#"remember [{"tag":"outgoing","value":1}]"#;
+    assert_eq!(*log.borrow(), [written], "heard as it is written");
+    socket
+        .emit("echo", &serde_bytes::Bytes::new(&[1, 2, 3]))
+        .expect("emit");
+    assert_eq!(
+        log.borrow().last().map(String::as_str),
+        Some("echo binary 3")
+    );
+    // Handled before the disconnect below: the server ignores the events that it reads in the
+    // same tick as the namespace's DISCONNECT.
+    assert_eq!(recall(&socket, tag).await, [1]);
+
+    // While disconnected: the buffered emit is heard when it goes out, the volatile one never.
+    log.borrow_mut().clear();
+    socket.disconnect();
+    socket
+        .emit("remember", &Remember { tag, value: 2 })
+        .expect("buffered");
+    socket
+        .volatile()
+        .emit("remember", &Remember { tag, value: 3 })
+        .expect("dropped");
+    assert!(log.borrow().is_empty(), "nothing written yet");
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(
+        *log.borrow(),
+        [r#"remember [{"tag":"outgoing","value":2}]"#]
+    );
+    assert_eq!(recall(&socket, tag).await, [1, 2]);
+
+    drop(outgoing);
+    log.borrow_mut().clear();
+    socket
+        .emit("remember", &Remember { tag, value: 4 })
+        .expect("emit");
+    assert!(log.borrow().is_empty(), "a dropped listener is not called");
+}
+
+#[wasm_bindgen_test]
+async fn the_send_buffer_can_be_counted_and_cleared() {
+    // WebSocket only: the volatile emit below is dropped only while disconnected.
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    let tag = "send-buffer";
+    let remember = |value| Remember { tag, value };
+    assert_eq!(socket.send_buffer_len(), 0);
+    socket.disconnect();
+    for value in 1..=3 {
+        socket.emit("remember", &remember(value)).expect("buffered");
+    }
+    socket
+        .volatile()
+        .emit("remember", &remember(9))
+        .expect("dropped");
+    assert_eq!(socket.send_buffer_len(), 3, "the volatile one is not kept");
+    let cleared = socket.emit_with_ack::<u32, _>("ack-me", &5);
+    assert_eq!(socket.send_buffer_len(), 4);
+    socket.clear_send_buffer();
+    assert_eq!(socket.send_buffer_len(), 0);
+    socket.emit("remember", &remember(4)).expect("buffered");
+    assert_eq!(socket.send_buffer_len(), 1);
+    socket.connect();
+    wait_connected(&socket).await;
+    assert_eq!(socket.send_buffer_len(), 0, "sent on connect");
+    assert_eq!(recall(&socket, tag).await, [4]);
+    // The cleared emit's ack ends with the next disconnection.
+    socket.disconnect();
+    assert_eq!(
+        within("the ack", cleared).await,
+        Err(AckError::Disconnected)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn quick_disconnect_connect_cycles_over_polling_keep_the_new_session() {
+    // disconnect() closes the connection (no other socket is active) and connect() opens the
+    // next one at once: the old session's close packet, queued behind a busy POST, once went
+    // out with the new session's sid and the server closed the new session (seen in 1 run out
+    // of 2 or 3 with 40 cycles, before the driver kept each polling transport's own sid).
+    let socket = connected(URL, "/").await;
+    let mut states = socket.states();
+    for cycle in 0..40u32 {
+        socket.disconnect();
+        socket.connect();
+        wait_connected(&socket).await;
+        let answer: Result<u32, _> = within("ack", socket.emit_with_ack("ack-me", &cycle)).await;
+        assert_eq!(answer, Ok(cycle), "cycle {cycle}");
+    }
+    while let Some(Some(change)) = futures_util::FutureExt::now_or_never(states.next()) {
+        if let StateChange::Disconnected(reason) = change {
+            assert_eq!(reason, DisconnectReason::IoClientDisconnect);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 async fn connects_and_reports_its_state() {
     let socket = io(URL).expect("io");
     assert!(socket.active(), "active as soon as it connects");
@@ -261,6 +538,86 @@ async fn the_ack_timeout_option_applies_to_every_ack() {
         .await
         .expect("answered in time");
     assert_eq!(answered, 5);
+}
+
+/// A socket of a Manager with `retries` (and an `ackTimeout`, if given), once connected.
+async fn retrying(retries: u32, ack_timeout: Option<Duration>) -> Socket {
+    let builder = Manager::builder(URL).retries(retries);
+    let builder = match ack_timeout {
+        Some(timeout) => builder.ack_timeout(timeout),
+        None => builder,
+    };
+    let socket = builder.build().expect("manager").socket("/");
+    wait_connected(&socket).await;
+    socket
+}
+
+/// The server's `try`: its n-th arrival under `tag` is answered with `answers[n]`
+/// (the ack's arguments), or not at all when that is `null` or missing.
+fn attempt(tag: &str, answers: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ "tag": tag, "answers": answers })
+}
+
+/// How many tries of `tag` reached the server, asked on a socket without `retries` (whose
+/// answers would be read error-first).
+async fn tries(socket: &Socket, tag: &str) -> u32 {
+    within("tries", socket.emit_with_ack("tries", tag))
+        .await
+        .expect("tries")
+}
+
+#[wasm_bindgen_test]
+async fn retries_resend_until_the_server_answers_within_the_ack_timeout() {
+    let observer = connected(URL, "/").await;
+    let socket = retrying(3, Some(Duration::from_millis(2000))).await;
+    let tag = "retry-timeout-answered";
+    let request = attempt(tag, serde_json::json!([null, [5]]));
+    let outcome: Result<u32, _> = within("the answer", socket.emit_with_ack("try", &request)).await;
+    assert_eq!(outcome, Ok(5), "answered on the second try");
+    assert_eq!(
+        tries(&observer, tag).await,
+        2,
+        "not sent again once answered"
+    );
+
+    // Never answered: every try times out, then the emit fails with the timeout.
+    let tag = "retry-timeout-unanswered";
+    let request = attempt(tag, serde_json::json!([]));
+    let socket = retrying(2, Some(Duration::from_millis(300))).await;
+    let outcome: Result<u32, _> =
+        within("the failure", socket.emit_with_ack("try", &request)).await;
+    assert_eq!(outcome, Err(AckError::Timeout));
+    assert_eq!(
+        tries(&observer, tag).await,
+        3,
+        "the first try and 2 retries"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn retries_without_ack_timeout_read_the_answer_error_first() {
+    let observer = connected(URL, "/").await;
+    // As socket.io-client: the server's first argument is the error, a retry follows it.
+    let socket = retrying(2, None).await;
+    let tag = "retry-error-first-answered";
+    let request = attempt(tag, serde_json::json!([["busy"], [null, 7]]));
+    let outcome: Result<u32, _> = within("the answer", socket.emit_with_ack("try", &request)).await;
+    assert_eq!(outcome, Ok(7));
+    assert_eq!(tries(&observer, tag).await, 2);
+
+    // An error on every try: the last one's error, as JSON.
+    let tag = "retry-error-first-rejected";
+    let request = attempt(
+        tag,
+        serde_json::json!([["busy"], ["busy"], [{ "code": 503 }]]),
+    );
+    let outcome: Result<u32, _> =
+        within("the failure", socket.emit_with_ack("try", &request)).await;
+    assert_eq!(
+        outcome,
+        Err(AckError::Rejected(String::from(r#"{"code":503}"#)))
+    );
+    assert_eq!(tries(&observer, tag).await, 3);
 }
 
 #[wasm_bindgen_test]
@@ -342,8 +699,8 @@ async fn a_refused_namespace_is_a_typed_connect_error() {
 #[wasm_bindgen_test]
 async fn reconnects_after_a_server_restart_step_by_step() {
     let socket = connected(RESTART_URL, "/").await;
-    // On the WebSocket a stopping server closes the transport every time; on polling, between
-    // two GETs, the stop is a refused request instead (`transport error`).
+    // On WebSocket first: over polling the restart may cut the ack's GET (then the emit fails
+    // with `Disconnected`) or fall between two GETs (then the reason is `transport error`).
     wait_upgraded(&socket).await;
     let first_id = socket.id();
     let mut states = socket.states();

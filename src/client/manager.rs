@@ -4,12 +4,12 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use super::auth::AuthSource;
 use super::options::{ManagerBuilder, Options, Transport};
 use super::socket::{Socket, SocketInner};
 use super::state::StateChange;
 use crate::driver::{Connection, ManagerSink};
 use crate::protocol::client::ManagerEvent;
-use crate::protocol::socket::Auth;
 use crate::protocol::uri::ServerUrl;
 
 /// What a Manager's handles and sockets share. The connection closes when the last of them
@@ -17,7 +17,7 @@ use crate::protocol::uri::ServerUrl;
 pub(crate) struct ManagerShared {
     pub(crate) connection: Connection,
     options: Options,
-    auth: Option<String>,
+    auth: AuthSource,
     /// The live socket of each namespace.
     sockets: RefCell<Vec<(String, Weak<SocketInner>)>>,
 }
@@ -41,7 +41,7 @@ impl Manager {
         ManagerBuilder::new(url)
     }
 
-    pub(crate) fn create(url: ServerUrl, options: Options, auth: Option<String>) -> Self {
+    pub(crate) fn create(url: ServerUrl, options: Options, auth: AuthSource) -> Self {
         let shared = Rc::new(ManagerShared {
             connection: Connection::new(options.connection_config(url)),
             options,
@@ -67,9 +67,8 @@ impl Manager {
         if let Some(socket) = self.live_socket(nsp) {
             return socket;
         }
-        let auth = Auth::Fixed(self.shared.auth.clone());
         let options = self.shared.options.socket.clone();
-        let socket = Socket::new(self.shared.clone(), nsp, auth, options);
+        let socket = Socket::new(self.shared.clone(), nsp, &self.shared.auth, options);
         if let Ok(mut sockets) = self.shared.sockets.try_borrow_mut() {
             sockets.retain(|(_, weak)| weak.strong_count() > 0);
             sockets.push((nsp.to_owned(), socket.downgrade_inner()));

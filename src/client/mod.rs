@@ -9,6 +9,7 @@
 //! events are heard, before it returns. Listeners are called with no borrow held.
 
 mod ack;
+mod auth;
 mod error;
 mod listeners;
 mod manager;
@@ -26,7 +27,7 @@ pub(crate) use options::Options;
 #[cfg(feature = "js")]
 pub(crate) use options::DEFAULT_TIMESTAMP_PARAM;
 pub use options::{ManagerBuilder, Transport};
-pub use socket::{Socket, Timeout, WeakSocket};
+pub use socket::{Socket, Timeout, Volatile, WeakSocket};
 pub use state::{DisconnectReason, StateChange};
 pub use stream::EventStream;
 
@@ -38,6 +39,6 @@ pub(crate) use options::resolve_url;
 pub fn io(url: &str) -> Result<Socket, ClientError> {
     let server = resolve_url(Some(url)).map_err(ClientError::Url)?;
     let nsp = server.nsp.clone();
-    let manager = Manager::create(server, Options::default(), None);
+    let manager = Manager::create(server, Options::default(), auth::AuthSource::default());
     Ok(manager.socket(&nsp))
 }

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use super::auth::AuthSource;
 use super::error::ClientError;
 use super::manager::Manager;
 use crate::driver::{ConnectionConfig, HttpOptions, UrlOptions, WebSocketOptions};
@@ -147,7 +148,7 @@ impl From<TransportKind> for Transport {
 pub struct ManagerBuilder {
     url: String,
     options: Options,
-    auth: Option<String>,
+    auth: AuthSource,
     error: Option<ClientError>,
 }
 
@@ -160,7 +161,7 @@ impl ManagerBuilder {
         Self {
             url: url.to_owned(),
             options: Options::default(),
-            auth: None,
+            auth: AuthSource::default(),
             error: None,
         }
     }
@@ -318,9 +319,33 @@ impl ManagerBuilder {
     /// The `auth` payload sent with every CONNECT of this Manager's sockets.
     pub fn auth<T: serde::Serialize + ?Sized>(mut self, auth: &T) -> Self {
         match super::payload::to_json_text(auth) {
-            Ok(json) => self.auth = Some(json),
+            Ok(json) => self.auth = AuthSource::Fixed(Some(json)),
             Err(error) => self.error = Some(error),
         }
+        self
+    }
+
+    /// A function asked for the `auth` payload before every CONNECT of this Manager's
+    /// sockets, the first and each reconnection's (socket.io-client's `auth: (cb) => cb(data)`),
+    /// such as one that hands out a fresh token each time. It replaces [`auth`](Self::auth).
+    ///
+    /// It is called synchronously when the connection is open, with no borrow held (it may use
+    /// the socket). An answer that cannot be written as JSON is logged to the console and that
+    /// CONNECT carries no payload.
+    ///
+    /// ```no_run
+    /// # use socketio_wasm::Manager;
+    /// let mut issued = 0;
+    /// let manager = Manager::builder("https://chat.example")
+    ///     .auth_with(move || {
+    ///         issued += 1;
+    ///         serde_json::json!({ "token": format!("token-{issued}") })
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), socketio_wasm::ClientError>(())
+    /// ```
+    pub fn auth_with<T: serde::Serialize>(mut self, auth: impl FnMut() -> T + 'static) -> Self {
+        self.auth = AuthSource::asked(auth);
         self
     }
 

@@ -351,17 +351,20 @@ pub(crate) fn decode_event(
     span: &JsonSpan<JsValue>,
     attachments: &[JsValue],
 ) -> Result<(String, Array), DecodeError> {
-    let args = decode_event_packet(span, attachments)?;
+    decode_event_packet(span, attachments).map(split_event)
+}
+
+/// `[name, ...args]` as its name (a string, or a number written as one) and its arguments.
+pub(crate) fn split_event(args: Array) -> (String, Array) {
     let head = args.shift();
     let name = head
         .as_string()
         .or_else(|| head.as_f64().map(|number| number.to_string()))
         .unwrap_or_default();
-    Ok((name, args))
+    (name, args)
 }
 
 /// An encoded event (one the core wrote) decoded again: `[event, ...args]` with its binaries.
-#[cfg(feature = "js")]
 pub(crate) fn decode_outbound(event: &Outbound<JsValue>) -> Result<Array, DecodeError> {
     let array = parse_array_slice(&event.data, 0, None).ok_or(DecodeError::InvalidPayload)?;
     with_binaries(array, &event.attachments)

@@ -18,11 +18,15 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use super::ack::{Ack, AckSlot};
+use super::auth::{ask, AuthFn, AuthSource};
 use super::error::{AckError, ClientError, ConnectError, EmitError, EventError};
 use super::listeners::{Listener, Registry};
 use super::manager::ManagerShared;
 use super::options::Transport;
-use super::payload::{decode_array, decode_event, encode_event, from_js, to_js, to_json_text};
+use super::payload::{
+    decode_array, decode_event, decode_outbound, encode_event, from_js, split_event, to_js,
+    to_json_text,
+};
 use super::state::StateChange;
 use super::stream::EventStream;
 use crate::driver::{Connection, EventSink};
@@ -30,7 +34,7 @@ use crate::protocol::acks::Ticket;
 use crate::protocol::client::SocketId;
 use crate::protocol::error::DecodeError;
 use crate::protocol::socket::{
-    AckFailure, Auth, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
+    AckFailure, EmitFlags, Inbound, NamespaceSocket, Outbound, SocketEvent, SocketOptions,
 };
 
 /// An event from the server, as its listeners get it.
@@ -58,6 +62,12 @@ impl Incoming {
     }
 }
 
+/// An event written to the transport, as the outgoing listeners get it.
+struct Outgoing {
+    name: String,
+    args: Array,
+}
+
 type AckWaiter = oneshot::Sender<Result<Array, AckError>>;
 
 /// What a socket's handles share.
@@ -66,11 +76,16 @@ pub(crate) struct SocketInner {
     /// The socket on the connection (`None` only if the connection was busy at creation).
     id: Option<SocketId>,
     nsp: String,
+    /// The catch-all listeners, called before `events` as socket.io-client calls `onAny`'s.
+    any: Registry<Incoming>,
     events: Registry<Incoming>,
+    outgoing: Registry<Outgoing>,
     errors: Registry<EventError>,
     states: Registry<StateChange>,
     upgrades: Registry<Transport>,
     acks: RefCell<Vec<(Ticket, AckWaiter)>>,
+    /// The app's auth function, asked before each CONNECT (none: the payload is fixed).
+    auth: RefCell<Option<AuthFn>>,
 }
 
 /// A Socket.IO socket: one namespace over a shared connection (socket.io-client's `Socket`).
@@ -115,7 +130,7 @@ impl Socket {
     pub(crate) fn new(
         manager: Rc<ManagerShared>,
         nsp: &str,
-        auth: Auth,
+        auth: &AuthSource,
         options: SocketOptions,
     ) -> Self {
         let inner = Rc::new_cyclic(|weak: &Weak<SocketInner>| {
@@ -125,16 +140,21 @@ impl Socket {
                     inner.on_event(&weak, event);
                 }
             });
-            let id = manager.connection.socket(nsp, auth, options, sink);
+            let id = manager
+                .connection
+                .socket(nsp, auth.for_core(), options, sink);
             SocketInner {
                 manager,
                 id,
                 nsp: nsp.to_owned(),
+                any: Registry::default(),
                 events: Registry::default(),
+                outgoing: Registry::default(),
                 errors: Registry::default(),
                 states: Registry::default(),
                 upgrades: Registry::default(),
                 acks: RefCell::new(Vec::new()),
+                auth: RefCell::new(auth.function()),
             }
         });
         Self { inner }
@@ -193,11 +213,30 @@ impl Socket {
     }
 
     /// The `auth` payload of this socket's next CONNECT, such as a reconnecting page's
-    /// identity (socket.io-client's `socket.auth = ...`); it replaces the Manager's.
+    /// identity (socket.io-client's `socket.auth = ...`); it replaces the Manager's, and an
+    /// auth function set before.
     pub fn set_auth<T: Serialize + ?Sized>(&self, auth: &T) -> Result<(), ClientError> {
         let json = to_json_text(auth)?;
+        self.replace_auth(AuthSource::Fixed(Some(json)))
+    }
+
+    /// A function asked for the `auth` payload before each CONNECT of this socket from now
+    /// on (socket.io-client's `socket.auth = (cb) => cb(data)`); it replaces the Manager's
+    /// auth and [`set_auth`](Self::set_auth)'s payload. See
+    /// [`ManagerBuilder::auth_with`](super::ManagerBuilder::auth_with).
+    pub fn set_auth_with<T: Serialize>(
+        &self,
+        auth: impl FnMut() -> T + 'static,
+    ) -> Result<(), ClientError> {
+        self.replace_auth(AuthSource::asked(auth))
+    }
+
+    fn replace_auth(&self, auth: AuthSource) -> Result<(), ClientError> {
         let id = self.inner.id.ok_or(ClientError::Emit(EmitError::NotSent))?;
-        self.connection().set_auth(id, Auth::Fixed(Some(json)));
+        if let Ok(mut function) = self.inner.auth.try_borrow_mut() {
+            *function = auth.function();
+        }
+        self.connection().set_auth(id, auth.for_core());
         Ok(())
     }
 
@@ -216,6 +255,27 @@ impl Socket {
         }
     }
 
+    /// How many emits wait to be sent: those made while the socket was not connected (sent
+    /// in order once it connects), and with `retries` those queued for their (next) try
+    /// (socket.io-client's `socket.sendBuffer.length`).
+    pub fn send_buffer_len(&self) -> usize {
+        self.inner
+            .id
+            .and_then(|id| self.connection().read(|client| client.buffered(id).len()))
+            .unwrap_or(0)
+    }
+
+    /// Drops the emits waiting for the socket to connect, such as messages that are stale
+    /// once offline for long (socket.io-client's `socket.sendBuffer = []`). The emits queued
+    /// by `retries` stay: they are resent until acknowledged. An
+    /// [`emit_with_ack`](Self::emit_with_ack) whose emit is dropped ends with its timeout, or
+    /// with [`AckError::Disconnected`] at the next disconnection.
+    pub fn clear_send_buffer(&self) {
+        if let Some(id) = self.inner.id {
+            self.connection().clear_send_buffer(id);
+        }
+    }
+
     /// Emits `event` with `data` as its one argument (binary as `serde_bytes` anywhere in it).
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         self.emit_js(event, &[to_js(data)?])
@@ -223,8 +283,31 @@ impl Socket {
 
     /// Emits `event` with JS values as its arguments (the untyped form).
     pub fn emit_js(&self, event: &str, args: &[JsValue]) -> Result<(), EmitError> {
+        self.emit_flagged(event, args, EmitFlags::default())
+    }
+
+    /// A view of the socket whose emits are dropped, not buffered, when they cannot be written
+    /// at once: while the socket is not connected, or while the transport is busy (a polling
+    /// request under way). socket.io-client's `socket.volatile.emit(...)`, for values that are
+    /// stale by the time the connection is back, such as a typing indicator or a position.
+    ///
+    /// ```no_run
+    /// # fn typing(socket: &socketio_wasm::Socket) -> Result<(), socketio_wasm::EmitError> {
+    /// socket.volatile().emit("typing", "lobby")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn volatile(&self) -> Volatile<'_> {
+        Volatile { socket: self }
+    }
+
+    fn emit_flagged(
+        &self,
+        event: &str,
+        args: &[JsValue],
+        flags: EmitFlags,
+    ) -> Result<(), EmitError> {
         let outbound = encode_event(event, args)?;
-        self.inner.send(outbound, EmitFlags::default()).map(drop)
+        self.inner.send(outbound, flags).map(drop)
     }
 
     /// Emits `event` with `data` and waits for the server's answer (its first argument), for
@@ -307,8 +390,9 @@ impl Socket {
         })
     }
 
-    /// Calls `listener` with all the arguments of each `event` as JS values (binaries as
-    /// `Uint8Array`s), and the ack request: the untyped form.
+    /// Calls `listener` with all the arguments of each `event` as JS values (binaries as the
+    /// `ArrayBuffer`s that arrived, as socket.io-client gives them), and the ack request: the
+    /// untyped form.
     pub fn on_js(
         &self,
         event: &str,
@@ -319,6 +403,33 @@ impl Socket {
             if incoming.name == event {
                 listener(incoming.args.clone(), incoming.ack.clone().map(Ack::new));
             }
+        })
+    }
+
+    /// Calls `listener` with the name, all the arguments (as [`on_js`](Self::on_js) gets them)
+    /// and the ack request of every event the socket receives, before the event's own
+    /// listeners (socket.io-client's `onAny`).
+    pub fn on_any(&self, mut listener: impl FnMut(&str, Array, Option<Ack>) + 'static) -> Listener {
+        self.inner.any.add(move |incoming: &Incoming| {
+            listener(
+                &incoming.name,
+                incoming.args.clone(),
+                incoming.ack.clone().map(Ack::new),
+            );
+        })
+    }
+
+    /// Calls `listener` with the name and arguments of every event the socket writes to the
+    /// transport, when it is written (socket.io-client's `onAnyOutgoing`): at once for an
+    /// emit while connected, on reconnection for one that waited in the send buffer, never
+    /// for a dropped volatile one. Binaries come as they were emitted (`Uint8Array`s from
+    /// Rust values).
+    pub fn on_any_outgoing(&self, mut listener: impl FnMut(&str, Array) + 'static) -> Listener {
+        if let Some(id) = self.inner.id {
+            self.connection().report_sent(id);
+        }
+        self.inner.outgoing.add(move |outgoing: &Outgoing| {
+            listener(&outgoing.name, outgoing.args.clone());
         })
     }
 
@@ -412,6 +523,30 @@ impl Timeout<'_> {
     }
 }
 
+/// A socket whose emits are dropped unless they can be written at once; made by
+/// [`Socket::volatile`].
+#[derive(Debug)]
+pub struct Volatile<'a> {
+    socket: &'a Socket,
+}
+
+impl Volatile<'_> {
+    /// Emits `event` with `data` as its one argument if it can be written now, else drops it
+    /// (`Ok` either way: socket.io-client does not tell either).
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.emit_js(event, &[to_js(data)?])
+    }
+
+    /// As [`emit`](Self::emit), with JS values as the arguments.
+    pub fn emit_js(&self, event: &str, args: &[JsValue]) -> Result<(), EmitError> {
+        let flags = EmitFlags {
+            volatile: true,
+            ..EmitFlags::default()
+        };
+        self.socket.emit_flagged(event, args, flags)
+    }
+}
+
 impl SocketInner {
     fn connection(&self) -> &Connection {
         &self.manager.connection
@@ -499,8 +634,28 @@ impl SocketInner {
                 };
                 self.settle(ticket, Err(error));
             }
-            // Auth is always a fixed payload here, and outgoing events are not reported.
-            SocketEvent::AuthRequired | SocketEvent::Sent(_) => {}
+            SocketEvent::AuthRequired => self.authenticate(),
+            SocketEvent::Sent(event) => self.on_sent(&event),
+        }
+    }
+
+    /// The core waits for the auth function's answer before it sends CONNECT.
+    fn authenticate(&self) {
+        let function = self.auth.try_borrow().ok().and_then(|f| f.clone());
+        let json = function.as_ref().and_then(ask);
+        if let Some(id) = self.id {
+            self.connection().authenticate(id, json.as_deref());
+        }
+    }
+
+    /// An event went to the transport: decoded again from what was written (it may have
+    /// waited in a buffer since its emit) for the outgoing listeners.
+    fn on_sent(&self, event: &Outbound<JsValue>) {
+        if self.outgoing.is_empty() {
+            return;
+        }
+        if let Ok((name, args)) = decode_outbound(event).map(split_event) {
+            self.outgoing.emit(&Outgoing { name, args });
         }
     }
 
@@ -520,6 +675,7 @@ impl SocketInner {
             ack: inbound.ack_id.map(|wire| AckSlot::new(weak.clone(), wire)),
             failures: RefCell::new(Vec::new()),
         };
+        self.any.emit(&incoming);
         self.events.emit(&incoming);
         for failure in incoming.failures.take() {
             if self.errors.is_empty() {

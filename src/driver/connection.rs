@@ -238,7 +238,6 @@ impl Connection {
     }
 
     /// The answer of a socket's auth function.
-    #[cfg(feature = "js")]
     pub fn authenticate(&self, id: SocketId, auth: Option<&str>) {
         self.with_client(|client| client.authenticate(now(), id, auth));
     }
@@ -260,13 +259,11 @@ impl Connection {
     }
 
     /// Turns on a socket's `Sent` events (`onAnyOutgoing`).
-    #[cfg(feature = "js")]
     pub fn report_sent(&self, id: SocketId) {
         self.with_client(|client| client.report_sent(id, true));
     }
 
     /// Drops the emits waiting in a socket's send buffer.
-    #[cfg(feature = "js")]
     pub fn clear_send_buffer(&self, id: SocketId) {
         self.with_client(|client| client.clear_send_buffer(id));
     }
@@ -488,12 +485,20 @@ fn start_request(
     id: TransportId,
     body: Option<JsValue>,
 ) {
+    // A transport keeps the sid of its session: a retiring session's last POST (its close
+    // packet, behind a busy POST) may start after the next session opened, and must not carry
+    // the new sid (the server would close the new session).
     let sid = match (inner.client.sid(), transport_mut(inner, id)) {
+        (
+            _,
+            Some(Transport::Polling {
+                sid: Some(kept), ..
+            }),
+        ) => Some(kept.clone()),
         (Some(sid), Some(Transport::Polling { sid: kept, .. })) => {
             *kept = Some(sid.clone());
             Some(sid)
         }
-        (None, Some(Transport::Polling { sid: kept, .. })) => kept.clone(),
         (sid, _) => sid,
     };
     let url = transport_url(inner, TransportKind::Polling, sid.as_deref());

@@ -432,3 +432,29 @@ test("socket.io.engine: transport name, 'upgrade' event and engine id", T, async
   assert.equal(r.who.transport, "websocket");
   assert.equal(r.engineId, r.who.engineId, "socket.io.engine.id is the engine id");
 });
+
+// disconnect() of the only socket closes the connection and connect() opens the next at once.
+// socketio-wasm once sent the closing session's last packet (its close, queued behind a busy
+// POST) with the new session's sid, and the server closed the new one: 2 runs out of 5.
+test("quick disconnect()/connect() cycles (polling, upgrading): every new session stays up", { timeout: 60000 }, async (t) => {
+  const srv = await ioServer(t, { setup: (io) => serveBasics(io) });
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const socket = io(url, { reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    const reasons = [];
+    socket.on("disconnect", (reason) => reasons.push(reason));
+    await waitFor(socket, "connect");
+    for (let cycle = 0; cycle < 120; cycle++) {
+      socket.disconnect();
+      socket.connect();
+      await waitFor(socket, "connect", 10000);
+      const answer = await new Promise((resolve) =>
+        socket.timeout(10000).emit("ack", cycle, (err, value) => resolve(err ? String(err) : value)),
+      );
+      if (answer !== cycle) return { cycle, answer, reasons: reasons.slice(-3) };
+    }
+    socket.disconnect();
+    return { cycles: 120, unexpected: reasons.filter((reason) => reason !== "io client disconnect") };
+  }, { url: srv.url });
+  assert.deepEqual(r, { cycles: 120, unexpected: [] });
+});

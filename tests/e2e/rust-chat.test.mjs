@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { launchChromium } from "../../scripts/chromium.mjs";
 import { startServer } from "../../www/server.mjs";
-import { RECONNECT, WAIT, joinRoom, members, message, notice, openPage, room, say, setNick, stats } from "./chat-page.mjs";
+import { RECONNECT, WAIT, exactly, joinRoom, members, message, notice, openPage, room, say, setNick, stats } from "./chat-page.mjs";
 
 const BUILT = new URL("../../target/example/socketio_wasm_chat_bg.wasm", import.meta.url);
 
@@ -78,6 +78,39 @@ test("the Rust page and the JS page chat through the demo server", { timeout: 60
   await notice(js, "crab", "ferris left").waitFor(WAIT);
   await members(js, "crab", 1).waitFor(WAIT);
   await room(rust, "lobby", ".current").waitFor(WAIT);
+
+  assert.deepEqual(problems, []);
+});
+
+test("each page shows the other typing", { timeout: 60000 }, async (t) => {
+  const problems = [];
+  const rust = await open(t, "rust", "/rust/", problems);
+  const js = await open(t, "js", "/", problems);
+  // "typing" is volatile: dropped, not buffered, while a polling request is under way.
+  for (const page of [rust, js]) {
+    await page.locator("#status", { hasText: "connected over websocket" }).waitFor(WAIT);
+  }
+  await setNick(rust, "crabby");
+  await setNick(js, "jsy");
+  await members(rust, "lobby", 2).waitFor(WAIT);
+
+  // The Rust page types (Socket::volatile), the JS page shows it; not the typist herself.
+  await rust.locator("#message").pressSequentially("hel");
+  await js.locator("#typing", { hasText: exactly("crabby is typing in #lobby…") }).waitFor(WAIT);
+  assert.equal(await rust.textContent("#typing"), "", "the typist is not told about herself");
+
+  // The JS page types, the Rust page shows it until it expires...
+  const jsTyping = rust.locator("#typing", { hasText: exactly("jsy is typing in #lobby…") });
+  await js.locator("#message").pressSequentially("hi");
+  await jsTyping.waitFor(WAIT);
+  await rust.locator("#typing:empty").waitFor({ state: "attached", timeout: 6000 });
+
+  // ...or until the message arrives.
+  await js.locator("#message").pressSequentially(" there");
+  await jsTyping.waitFor(WAIT);
+  await js.press("#message", "Enter");
+  await message(rust, "hi there").waitFor(WAIT);
+  assert.equal(await rust.textContent("#typing"), "");
 
   assert.deepEqual(problems, []);
 });

@@ -10,6 +10,12 @@
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 
+// Tag -> the values `remember` received with it, whichever connection brought them.
+const remembered = new Map();
+
+// Tag -> how many times `try` arrived with it (a retried emit arrives once per try).
+const tries = new Map();
+
 // Socket id -> disconnect reason, for `disconnect-reason` questions (main server).
 const disconnections = new Map();
 const waiters = new Map();
@@ -56,9 +62,22 @@ function handlers(io, restart) {
       for (let i = 0; i < (times ?? 1); i++) socket.emit(event, data);
       ack?.();
     });
+    // Keeps `value` under `tag` (a test's own); `recall` answers with what `tag` holds.
+    socket.on("remember", ({ tag, value }) => remembered.set(tag, [...(remembered.get(tag) ?? []), value]));
+    socket.on("recall", (tag, ack) => ack(remembered.get(tag) ?? []));
+    // Answers the n-th try of `tag` with the arguments `answers[n]`, or not at all when that
+    // is null or missing; `tries` tells how many came.
+    socket.on("try", ({ tag, answers }, ack) => {
+      const n = tries.get(tag) ?? 0;
+      tries.set(tag, n + 1);
+      if (answers[n]) ack(...answers[n]);
+    });
+    socket.on("tries", (tag, ack) => ack(tries.get(tag) ?? 0));
     socket.on("disconnect-reason", async (id, ack) => ack(await disconnectReason(id)));
     socket.on("whoami", (_, ack) => ack({ nsp: socket.nsp.name, engine: socket.conn.id }));
     socket.on("auth", (_, ack) => ack(socket.handshake.auth));
+    // Closes the underlying connection (the client sees `transport close` and reconnects).
+    socket.on("drop-connection", () => socket.conn.close());
     socket.on("restart", (_, ack) => {
       ack?.();
       restart?.();

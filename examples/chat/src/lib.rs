@@ -1,5 +1,5 @@
 //! The demo chat of `www/` (nickname, rooms with join and leave notices and member counts,
-//! the `/admin` live counts, the connection's state) written in Rust with wasm-bindgen and
+//! who is typing, the `/admin` live counts, the connection's state) written in Rust with wasm-bindgen and
 //! web-sys, on the socketio-wasm Rust API, against the same server (`www/server.mjs`, whose
 //! header is the protocol).
 //!
@@ -13,6 +13,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 
+use gloo_timers::callback::Timeout;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,6 +27,11 @@ mod net;
 mod net;
 
 use dom::{element, find, Listeners};
+
+/// At most one "typing" event per this many ms while typing.
+const TYPING_EVERY: f64 = 1000.0;
+/// A typing notice goes away this many ms after it came, unless renewed.
+const TYPING_SHOWN: u32 = 3000;
 
 /// This connection's nickname and rooms, as the server last said ("you"); sent back as the
 /// `auth` of every reconnection so the server restores them.
@@ -42,8 +48,8 @@ pub struct RoomInfo {
     members: u32,
 }
 
-/// Somebody joined or left a room ("joined", "left").
-#[derive(Debug, Clone, Deserialize)]
+/// Somebody joined or left a room, or is typing in it ("joined", "left", "typing").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Presence {
     room: String,
     nick: String,
@@ -92,6 +98,7 @@ struct Ui {
     nick: HtmlInputElement,
     set_nick: HtmlButtonElement,
     messages: Element,
+    typing: HtmlElement,
     send_room: HtmlElement,
     message: HtmlInputElement,
     send: HtmlButtonElement,
@@ -100,12 +107,22 @@ struct Ui {
     join_room: HtmlButtonElement,
 }
 
+/// Somebody typing in a room, until the timer ends it.
+struct Typist {
+    who: Presence,
+    _expiry: Timeout,
+}
+
 #[derive(Default)]
 struct State {
     me: Me,
     /// The room messages go to.
     current: Option<String>,
     rooms: Vec<RoomInfo>,
+    /// Who is typing, in the order they started.
+    typists: Vec<Typist>,
+    /// When we last sent "typing" (ms since the epoch; 0: not since our last message).
+    last_typing: f64,
 }
 
 /// The chat page: its elements, its state and its link to the server.
@@ -131,6 +148,7 @@ pub fn start() -> Result<(), JsValue> {
         nick: find("nick")?,
         set_nick: find("set-nick")?,
         messages: find("messages")?,
+        typing: find("typing")?,
         send_room: find("send-room")?,
         message: find("message")?,
         send: find("send")?,
@@ -177,6 +195,11 @@ impl App {
             handler(&weak, App::submit_chat),
         )?;
         listeners.on(&self.ui.rooms, "click", handler(&weak, App::click_room))?;
+        listeners.on(
+            &self.ui.message,
+            "input",
+            handler(&weak, App::input_message),
+        )?;
         *self.listeners.borrow_mut() = listeners;
         Ok(())
     }
@@ -208,6 +231,27 @@ impl App {
         if let (false, Some(room), Some(net)) = (text.is_empty(), current, self.net()) {
             net.chat(&room, text);
             self.ui.message.set_value("");
+            self.state.borrow_mut().last_typing = 0.0;
+        }
+    }
+
+    /// Typing in the message box tells the room, at most once a second (volatile: a stale
+    /// "typing" is noise, so it is dropped rather than sent late).
+    fn input_message(&self, _event: &Event) {
+        let now = js_sys::Date::now();
+        let room = {
+            let mut state = self.state.borrow_mut();
+            let due = now - state.last_typing >= TYPING_EVERY;
+            let room = state.current.clone().filter(|_| due);
+            if room.is_some() && !self.ui.message.value().is_empty() {
+                state.last_typing = now;
+                room
+            } else {
+                None
+            }
+        };
+        if let (Some(room), Some(net)) = (room, self.net()) {
+            net.typing(&room);
         }
     }
 
@@ -298,6 +342,7 @@ impl App {
 
     /// Somebody left a room we are in ("left").
     pub fn left(&self, who: &Presence) {
+        self.stop_typing(who);
         self.add_line(
             "notice",
             &[
@@ -309,6 +354,10 @@ impl App {
 
     /// A message in a room we are in ("chat").
     pub fn chat(&self, line: &ChatLine) {
+        self.stop_typing(&Presence {
+            room: line.room.clone(),
+            nick: line.nick.clone(),
+        });
         let mine = self.state.borrow().me.nick.as_deref() == Some(line.nick.as_str());
         self.add_line(
             if mine { "msg mine" } else { "msg" },
@@ -319,6 +368,30 @@ impl App {
                 ("text", &line.text),
             ],
         );
+    }
+
+    /// Somebody is typing in a room we are in ("typing"): shown for a few seconds, or until
+    /// their message or departure.
+    pub fn typing(self: &Rc<Self>, who: Presence) {
+        let weak = Rc::downgrade(self);
+        let ended = who.clone();
+        let expiry = Timeout::new(TYPING_SHOWN, move || {
+            if let Some(app) = weak.upgrade() {
+                app.stop_typing(&ended);
+            }
+        });
+        {
+            let mut state = self.state.borrow_mut();
+            match state.typists.iter_mut().find(|t| t.who == who) {
+                // Renewed: keeps its place in the line.
+                Some(typist) => typist._expiry = expiry,
+                None => state.typists.push(Typist {
+                    who,
+                    _expiry: expiry,
+                }),
+            }
+        }
+        self.render_typing();
     }
 
     /// The live counts of `/admin` ("stats").
@@ -337,6 +410,29 @@ impl App {
         self.state.borrow_mut().current = room;
         self.render_rooms();
         self.render_forms();
+    }
+
+    fn stop_typing(&self, who: &Presence) {
+        let ended = {
+            let mut state = self.state.borrow_mut();
+            let index = state.typists.iter().position(|t| t.who == *who);
+            index.map(|index| state.typists.remove(index))
+        };
+        // Dropped with no borrow held (this may run inside its own timer).
+        if ended.is_some() {
+            drop(ended);
+            self.render_typing();
+        }
+    }
+
+    fn render_typing(&self) {
+        let state = self.state.borrow();
+        let line: Vec<String> = state
+            .typists
+            .iter()
+            .map(|t| format!("{} is typing in #{}…", t.who.nick, t.who.room))
+            .collect();
+        self.ui.typing.set_text_content(Some(&line.join(" ")));
     }
 
     fn show_notice(&self, text: &str) {

@@ -88,6 +88,9 @@ impl Link {
         }
     }
 
+    /// Nobody to tell.
+    pub fn typing(&self, _room: &str) {}
+
     /// Nothing to remember it for.
     pub fn remember(&self, _me: &Me) {}
 }

@@ -51,6 +51,14 @@ impl Link {
             socket.on("joined", with(&app, |app, who: Presence| app.joined(&who))),
             socket.on("left", with(&app, |app, who: Presence| app.left(&who))),
             socket.on("chat", with(&app, |app, line: ChatLine| app.chat(&line))),
+            socket.on("typing", {
+                let app = app.clone();
+                move |who: Presence| {
+                    if let Some(app) = app.upgrade() {
+                        app.typing(who);
+                    }
+                }
+            }),
             admin.on("stats", with(&app, |app, stats: Stats| app.stats(&stats))),
         ];
         Ok(Self {
@@ -78,6 +86,14 @@ impl Link {
     /// Says `text` in `room` (buffered by the client while offline).
     pub fn chat(&self, room: &str, text: &str) {
         self.send("chat", &Outgoing { room, text });
+    }
+
+    /// Tells `room` that we are typing; dropped rather than sent late when the connection
+    /// cannot take it now (a volatile emit).
+    pub fn typing(&self, room: &str) {
+        if let Err(error) = self.socket.volatile().emit("typing", room) {
+            log(&error.to_string());
+        }
     }
 
     /// Who we are, sent as `auth` when the connection comes back so that the server restores
