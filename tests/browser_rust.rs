@@ -78,6 +78,17 @@ async fn wait_upgraded(socket: &Socket) {
     }
 }
 
+/// A socket on its own WebSocket-only Manager, once connected.
+async fn connected_over_websocket() -> Socket {
+    let manager = Manager::builder(URL)
+        .transports(&[Transport::WebSocket])
+        .build()
+        .expect("manager");
+    let socket = manager.socket("/");
+    wait_connected(&socket).await;
+    socket
+}
+
 async fn wait_connected(socket: &Socket) {
     let mut states = socket.states();
     while !socket.connected() {
@@ -254,12 +265,7 @@ async fn recall(socket: &Socket, tag: &str) -> Vec<u32> {
 #[wasm_bindgen_test]
 async fn volatile_emits_are_dropped_while_disconnected() {
     // WebSocket only: a volatile emit is also dropped while a polling request is under way.
-    let manager = Manager::builder(URL)
-        .transports(&[Transport::WebSocket])
-        .build()
-        .expect("manager");
-    let socket = manager.socket("/");
-    wait_connected(&socket).await;
+    let socket = connected_over_websocket().await;
     let tag = "volatile";
     let remember = |value| Remember { tag, value };
     socket.disconnect();
@@ -339,12 +345,7 @@ async fn on_any_hears_every_event_first_and_can_answer() {
 #[wasm_bindgen_test]
 async fn on_any_outgoing_hears_each_event_when_it_is_written() {
     // WebSocket only: the volatile emit below is dropped only while disconnected.
-    let manager = Manager::builder(URL)
-        .transports(&[Transport::WebSocket])
-        .build()
-        .expect("manager");
-    let socket = manager.socket("/");
-    wait_connected(&socket).await;
+    let socket = connected_over_websocket().await;
     let log = Rc::new(RefCell::new(Vec::new()));
     let seen = log.clone();
     let outgoing = socket.on_any_outgoing(move |name, args| {
@@ -405,12 +406,7 @@ async fn on_any_outgoing_hears_each_event_when_it_is_written() {
 #[wasm_bindgen_test]
 async fn the_send_buffer_can_be_counted_and_cleared() {
     // WebSocket only: the volatile emit below is dropped only while disconnected.
-    let manager = Manager::builder(URL)
-        .transports(&[Transport::WebSocket])
-        .build()
-        .expect("manager");
-    let socket = manager.socket("/");
-    wait_connected(&socket).await;
+    let socket = connected_over_websocket().await;
     let tag = "send-buffer";
     let remember = |value| Remember { tag, value };
     assert_eq!(socket.send_buffer_len(), 0);
