@@ -2,10 +2,17 @@
 # `npm test`: every check and test, installing whatever is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
+# Every step that can wait on a browser, a server or the network has a time limit, and every
+# node test a timeout, so that a hang fails with its output instead of stalling the whole run.
+# `--test-force-exit`: a file whose tests are done exits even if a handle is left open.
+within() { local minutes=$1; shift; timeout --kill-after=20s "${minutes}m" "$@"; }
+node_test=(node --test --test-timeout=180000 --test-force-exit)
+
+step "set-up (installs what is missing)"
+within 40 bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
 
 step "format"
 cargo fmt --check
@@ -25,32 +32,32 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --all-features \
   --target wasm32-unknown-unknown
 step "native tests (protocol core)"
-cargo test --locked
+within 20 cargo test --locked
 step "the Rust API in headless Chromium (wasm-bindgen-test, socket.io 4.8 server)"
-bash scripts/browser-rust.sh
+within 20 bash scripts/browser-rust.sh
 step "fuzz corpora, replayed once each (every crash once found stays a regression test)"
-bash scripts/fuzz.sh --replay
+within 20 bash scripts/fuzz.sh --replay
 step "build the package, and its size against the budget"
-bash scripts/build.sh
+within 20 bash scripts/build.sh
 node scripts/size.mjs --check
 step "the socket.io-client API in headless Chromium (tests/api, socket.io 4.8 server)"
-node --test tests/api/
+within 20 "${node_test[@]}" tests/api/
 step "the same tests against socket.io-client 4.8 itself (a test it fails is wrong)"
-API_CLIENT=reference node --test tests/api/
+API_CLIENT=reference within 20 "${node_test[@]}" tests/api/
 step "server matrix: socket.io, socketioxide and python-socketio, for both clients (tests/matrix)"
-bash scripts/servers.sh
-node --test tests/matrix/
-API_CLIENT=reference node --test tests/matrix/
+within 20 bash scripts/servers.sh
+within 20 "${node_test[@]}" tests/matrix/
+API_CLIENT=reference within 20 "${node_test[@]}" tests/matrix/
 step "soak: 30 s of chat through random network faults, both clients (npm run soak: 5 minutes)"
-SOAK_SECONDS=30 node --test tests/soak/
-API_CLIENT=reference SOAK_SECONDS=30 node --test tests/soak/
+SOAK_SECONDS=30 within 20 "${node_test[@]}" tests/soak/
+API_CLIENT=reference SOAK_SECONDS=30 within 20 "${node_test[@]}" tests/soak/
 step "end-to-end: the demo chat (ES module page, classic-script tutorial page, the Rust example)"
-bash scripts/example.sh
+within 20 bash scripts/example.sh
 (cd examples/chat && export CARGO_TARGET_DIR="$PWD/../../target/example-cargo" &&
   cargo fmt --check &&
   cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings &&
   cargo clippy --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings)
-node --test tests/e2e/
+within 20 "${node_test[@]}" tests/e2e/
 step "bundlers: the packed package in a Vite app and a webpack 5 app, default configurations"
-node --test tests/bundlers/
+within 20 "${node_test[@]}" tests/bundlers/
 step "done"

@@ -18,8 +18,9 @@ const HERE = fileURLToPath(new URL(".", import.meta.url));
 const WORK = join(ROOT, "target/bundlers");
 const BIN = join(ROOT, "node_modules/.bin");
 
+// Synchronous, so the test's own timeout cannot stop it: it has its own (5 minutes).
 const run = (command, args, cwd) =>
-  execFileSync(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  execFileSync(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", timeout: 300000 });
 
 let tarball;
 let browser;
