@@ -7,38 +7,54 @@
 #                          and minified by esbuild (one file: nothing for a bundler to miss)
 #   socketio-wasm.js       the same as a classic script that defines the global `io`
 #   index.d.ts             the types
-# The JS facade is the cargo feature `js` (a Rust app leaves it off); both paths enable it.
-# The glue and the sources are staged in target/js/ so that the bundles import the glue as
-# the sources do (`./socketio_wasm.js`).
+#   websocket/             the WebSocket-only build (cargo features without `polling`): its own
+#                          socketio_wasm_bg.wasm and index.js, the entry `socketio-wasm/websocket`
+# The JS facade is the cargo feature `js` (a Rust app leaves it off); every build enables it.
+# The glue and the sources are staged in target/js/<build>/ so that the bundles import the glue
+# as the sources do (`./socketio_wasm.js`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-stage=target/js
-rm -rf pkg "$stage"
+rm -rf pkg target/js
+mkdir -p pkg
 # For size, the machine's nightly toolchain rebuilds std without formatting and panic messages
 # (about 16% less wasm); the crate itself builds on stable, which is the fallback.
-if bash scripts/nightly.sh; then
-  CARGO_TARGET_DIR=target/nightly RUSTUP_TOOLCHAIN=nightly \
-    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-    wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript \
-    -- --features js -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
-  echo nightly >"$stage/toolchain"
-else
-  wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript \
-    -- --features js
-  echo stable >"$stage/toolchain"
-fi
-mkdir -p pkg
-node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
-  --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
-  "$stage/socketio_wasm_bg.wasm" -o pkg/socketio_wasm_bg.wasm
-cp src/js/*.js "$stage/"
+toolchain=stable
+bash scripts/nightly.sh && toolchain=nightly
 # The glue lists a snippet module once per function the wasm imports from it directly, under the
 # same key: esbuild warns of the duplicate key, though both entries are the same module.
 esbuild=(node_modules/.bin/esbuild --bundle --minify --log-level=warning --target=es2020
   --log-override:duplicate-object-key=silent)
-"${esbuild[@]}" "$stage/index.js" --format=esm --outfile=pkg/index.js
-"${esbuild[@]}" "$stage/classic.js" --format=iife --outfile=pkg/socketio-wasm.js \
-  --inject:"$stage/script-url.js" --define:import.meta.url=scriptUrl
+
+# wasm <stage dir> <out dir> <cargo feature args...>: the optimised wasm into <out dir>, the glue
+# and the JS sources into <stage dir>.
+wasm() {
+  local stage=$1 out=$2
+  shift 2
+  if [[ $toolchain == nightly ]]; then
+    CARGO_TARGET_DIR=target/nightly RUSTUP_TOOLCHAIN=nightly \
+      RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+      wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript \
+      -- "$@" -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+  else
+    wasm-pack --quiet build . --release --target web --out-dir "$stage" --no-pack --no-typescript \
+      -- "$@"
+  fi
+  mkdir -p "$out"
+  node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
+    "$stage/socketio_wasm_bg.wasm" -o "$out/socketio_wasm_bg.wasm"
+  cp src/js/*.js "$stage/"
+}
+
+wasm target/js/full pkg --features js
+"${esbuild[@]}" target/js/full/index.js --format=esm --outfile=pkg/index.js
+"${esbuild[@]}" target/js/full/classic.js --format=iife --outfile=pkg/socketio-wasm.js \
+  --inject:target/js/full/script-url.js --define:import.meta.url=scriptUrl
 cp src/js/index.d.ts pkg/
+
+wasm target/js/websocket pkg/websocket --no-default-features --features js
+"${esbuild[@]}" target/js/websocket/index.js --format=esm --outfile=pkg/websocket/index.js
+
+echo "$toolchain" >target/js/toolchain

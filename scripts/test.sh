@@ -23,6 +23,9 @@ cargo clippy --all-targets --locked --all-features -- -D warnings
 step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --locked --all-features --target wasm32-unknown-unknown -- -D warnings
+# The WebSocket-only build (no `polling`), as the npm package's `socketio-wasm/websocket`.
+cargo clippy --all-targets --locked --no-default-features --features js \
+  --target wasm32-unknown-unknown -- -D warnings
 step "types (tsc --noEmit over tests/types)"
 node_modules/.bin/tsc --noEmit -p tests/types
 step "docs, native and wasm32 (no warnings)"

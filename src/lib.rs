@@ -35,6 +35,15 @@
 //! - `js` (cargo feature `js`, which the npm build turns on): the socket.io-client-compatible
 //!   API for JavaScript (`io`, `Manager`, `Socket`). A Rust app compiles none of it.
 //!
+//! # Cargo features
+//!
+//! - `polling` (default): HTTP long-polling and the upgrade from it to WebSocket. Without it
+//!   (`default-features = false`) the client is WebSocket-only, as socket.io-client's
+//!   `SocketWithoutUpgrade` with its WebSocket transport: `transports` defaults to WebSocket
+//!   alone and a list without it is refused. The npm package ships that build as
+//!   `socketio-wasm/websocket` (about 6 KB gzip less).
+//! - `js`: the JavaScript API, above.
+//!
 //! # The run loop
 //!
 //! Every entry point, a browser event or a call of the app's, follows the same steps:

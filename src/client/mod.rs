@@ -32,6 +32,8 @@ pub use state::{DisconnectReason, StateChange};
 pub use stream::EventStream;
 
 pub(crate) use options::resolve_url;
+#[cfg(feature = "js")]
+pub(crate) use options::usable_transports;
 
 /// A socket for the namespace in `url` (`/` when it has none) on a new Manager with the
 /// default options, connecting at once (socket.io-client's `io(url)`, without its cache of

@@ -56,7 +56,11 @@ impl Default for Options {
             socket: SocketOptions::default(),
             settings: Settings::default(),
             auto_connect: true,
-            engine: EngineConfig::default(),
+            engine: EngineConfig {
+                transports: usable_transports(EngineConfig::default().transports)
+                    .unwrap_or_default(),
+                ..EngineConfig::default()
+            },
             remember_upgrade: false,
             // socket.io-client stamps polling URLs unless told not to, WebSocket URLs only when
             // told to.
@@ -121,6 +125,13 @@ fn page_location() -> (Option<String>, Option<String>) {
             .and_then(|value| value.as_string())
     };
     (field("protocol"), field("host"))
+}
+
+/// `transports` without those this build lacks (polling, without the cargo feature `polling`),
+/// in the same order; `None` when none is left.
+pub(crate) fn usable_transports(mut kinds: Vec<TransportKind>) -> Option<Vec<TransportKind>> {
+    kinds.retain(|kind| cfg!(feature = "polling") || *kind != TransportKind::Polling);
+    (!kinds.is_empty()).then_some(kinds)
 }
 
 /// A transport, for [`ManagerBuilder::transports`] and [`Socket::transport`](super::Socket::transport).
@@ -232,10 +243,16 @@ impl ManagerBuilder {
                 kinds.push(kind);
             }
         }
-        if kinds.is_empty() {
-            self.error = Some(ClientError::InvalidOption("transports must not be empty"));
-        } else {
-            self.options.engine.transports = kinds;
+        match usable_transports(kinds) {
+            Some(kinds) => self.options.engine.transports = kinds,
+            None => {
+                self.error = Some(ClientError::InvalidOption(
+                    match cfg!(feature = "polling") {
+                        true => "transports must not be empty",
+                        false => "transports must include WebSocket (polling is not in this build)",
+                    },
+                ))
+            }
         }
         self
     }

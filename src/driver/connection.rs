@@ -23,14 +23,15 @@ use wasm_bindgen::JsValue;
 
 use super::clock::now;
 use super::global_event::GlobalListener;
-use super::payload::polling_body;
-use super::polling::{HttpOptions, HttpRequest, RequestOutcome};
+#[cfg(feature = "polling")]
+use super::polling::{polling_body, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use crate::protocol::engine::{
     Command, EngineConfig, Frame, TransportId, TransportKind, UpgradeMemory,
 };
+#[cfg(feature = "polling")]
 use crate::protocol::engine_packet::PacketType;
 use crate::protocol::socket::{
     Auth, EmitFlags, Outbound, SocketEvent, SocketOptions, TransportFailure,
@@ -66,7 +67,8 @@ pub struct ConnectionConfig {
     pub polling_url: UrlOptions,
     /// The URLs of WebSockets.
     pub websocket_url: UrlOptions,
-    /// Credentials and headers of polling requests.
+    /// Credentials and headers of polling requests (read, and unused, in a WebSocket-only build).
+    #[cfg_attr(not(feature = "polling"), allow(dead_code))]
     pub http: HttpOptions,
     /// How WebSockets are opened.
     pub websocket: WebSocketOptions,
@@ -90,6 +92,18 @@ pub struct UrlOptions {
     pub base64: bool,
 }
 
+/// How every polling request of a connection is made (socket.io-client's `withCredentials`,
+/// `extraHeaders` and `requestTimeout`).
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Send cookies cross-origin (for sticky sessions behind a load balancer).
+    pub with_credentials: bool,
+    /// Headers added to every request.
+    pub extra_headers: Vec<(String, String)>,
+    /// Milliseconds after which a request fails as unanswered.
+    pub timeout: Option<u32>,
+}
+
 /// A connection to one server, shared by the sockets that use it.
 #[derive(Clone)]
 pub struct Connection {
@@ -99,6 +113,7 @@ pub struct Connection {
 /// One transport the driver holds for the core.
 enum Transport {
     WebSocket(WebSocketTransport),
+    #[cfg(feature = "polling")]
     Polling {
         get: Option<HttpRequest>,
         post: Option<HttpRequest>,
@@ -113,6 +128,7 @@ struct Inner {
     client: Client<JsValue>,
     transports: Vec<(TransportId, Transport)>,
     /// POSTs of closed polling transports, kept until they finish (a client close packet).
+    #[cfg(feature = "polling")]
     lingering: Vec<HttpRequest>,
     timer: Option<(Instant, Timeout)>,
     /// The `beforeunload` listener, while there are transports to close.
@@ -124,6 +140,7 @@ struct Inner {
     requests: u32,
 }
 
+#[cfg(feature = "polling")]
 impl Drop for Inner {
     /// The last handle is gone. Every transport, request, timer and listener goes with its
     /// field (each removes its browser callbacks on drop: WebSockets close, GETs abort); the
@@ -156,6 +173,7 @@ impl Connection {
             client: Client::new(config.engine.clone(), config.settings, seed),
             config,
             transports: Vec::new(),
+            #[cfg(feature = "polling")]
             lingering: Vec::new(),
             timer: None,
             unload: None,
@@ -361,6 +379,7 @@ fn act(inner: &mut Inner, shared: &Rc<RefCell<Inner>>, command: Command<JsValue>
             kind: TransportKind::WebSocket,
             sid,
         } => open_websocket(inner, shared, id, sid.as_deref()),
+        #[cfg(feature = "polling")]
         Command::Open {
             id,
             kind: TransportKind::Polling,
@@ -375,9 +394,24 @@ fn act(inner: &mut Inner, shared: &Rc<RefCell<Inner>>, command: Command<JsValue>
                 },
             ));
         }
-        Command::Send(id, frame) => send_frame(inner, id, &frame),
+        #[cfg(feature = "polling")]
         Command::Poll(id) => start_request(inner, shared, id, None),
+        #[cfg(feature = "polling")]
         Command::Post(id, frames) => start_request(inner, shared, id, Some(polling_body(&frames))),
+        // The options never ask for polling in a build without it (see `Options`); should the
+        // core open it anyway, it fails as a transport that cannot start.
+        #[cfg(not(feature = "polling"))]
+        Command::Open { id, .. } => {
+            let failure = TransportFailure {
+                message: "polling is not in this build",
+                description: None,
+                context: None,
+            };
+            inner.client.handle_transport_error(now(), id, failure);
+        }
+        #[cfg(not(feature = "polling"))]
+        Command::Poll(_) | Command::Post(..) => {}
+        Command::Send(id, frame) => send_frame(inner, id, &frame),
         Command::Close(id) => close_transport(inner, id),
     }
     watch_unload(inner, shared);
@@ -430,11 +464,21 @@ fn on_unload(weak: &Weak<RefCell<Inner>>) {
     let Ok(mut inner) = shared.try_borrow_mut() else {
         return;
     };
+    let transports = std::mem::take(&mut inner.transports);
+    #[cfg(feature = "polling")]
+    leave_polling(&mut inner, transports);
+    #[cfg(not(feature = "polling"))]
+    drop(transports);
+}
+
+/// Polling's part of [`on_unload`]: the close packet, and the requests left running.
+#[cfg(feature = "polling")]
+fn leave_polling(inner: &mut Inner, transports: Vec<(TransportId, Transport)>) {
     let sid = inner.client.sid();
-    for (_, transport) in std::mem::take(&mut inner.transports) {
+    for (_, transport) in transports {
         if let Transport::Polling { get, post, .. } = transport {
             if let Some(sid) = &sid {
-                let url = transport_url(&mut inner, TransportKind::Polling, Some(sid));
+                let url = transport_url(inner, TransportKind::Polling, Some(sid));
                 let close = polling_body(&[Frame::control(PacketType::Close, "")]);
                 let sent = HttpRequest::post(&url, &close, &inner.config.http, |_| {});
                 sent.into_iter().for_each(HttpRequest::forget);
@@ -479,6 +523,7 @@ fn send_frame(inner: &mut Inner, id: TransportId, frame: &Frame<JsValue>) {
 }
 
 /// Starts the GET (no body) or the POST of polling transport `id`.
+#[cfg(feature = "polling")]
 fn start_request(
     inner: &mut Inner,
     shared: &Rc<RefCell<Inner>>,
@@ -526,6 +571,7 @@ fn close_transport(inner: &mut Inner, id: TransportId) {
         return;
     };
     let (_, transport) = inner.transports.remove(index);
+    #[cfg(feature = "polling")]
     if let Transport::Polling {
         post: Some(post), ..
     } = transport
@@ -534,6 +580,8 @@ fn close_transport(inner: &mut Inner, id: TransportId) {
         inner.lingering.retain(HttpRequest::is_pending);
         inner.lingering.push(post);
     }
+    #[cfg(not(feature = "polling"))]
+    drop(transport);
 }
 
 fn transport_mut(inner: &mut Inner, id: TransportId) -> Option<&mut Transport> {
@@ -622,6 +670,7 @@ fn on_websocket_event(
     });
 }
 
+#[cfg(feature = "polling")]
 fn on_request_done(
     weak: &Weak<RefCell<Inner>>,
     id: TransportId,

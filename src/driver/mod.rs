@@ -4,14 +4,18 @@
 
 mod clock;
 mod connection;
+#[cfg(feature = "polling")]
 mod fetch;
 mod global_event;
 mod payload;
+#[cfg(feature = "polling")]
 mod polling;
 mod send;
 mod websocket;
+#[cfg(feature = "polling")]
 mod xhr;
 
-pub use connection::{Connection, ConnectionConfig, EventSink, ManagerSink, UrlOptions};
-pub use polling::HttpOptions;
+pub use connection::{
+    Connection, ConnectionConfig, EventSink, HttpOptions, ManagerSink, UrlOptions,
+};
 pub use websocket::WebSocketOptions;

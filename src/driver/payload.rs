@@ -1,11 +1,10 @@
-//! Payloads as JS values: what the core needs of them, and polling bodies made of them.
+//! Payloads as JS values: what the core needs of them, and binaries as base64 text.
 
-use js_sys::{ArrayBuffer, JsString, Uint8Array};
+use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::protocol::base64;
-use crate::protocol::engine::Frame;
 use crate::protocol::payload::Payload;
 
 #[wasm_bindgen(inline_js = "
@@ -58,30 +57,6 @@ pub fn bytes_of(value: &JsValue) -> Option<Uint8Array> {
         ));
     }
     None
-}
-
-/// One polling body: the frames joined by `\x1e`, binaries as `b` + base64.
-pub fn polling_body(frames: &[Frame<JsValue>]) -> JsValue {
-    let mut body = JsString::from("");
-    for (index, frame) in frames.iter().enumerate() {
-        let separator = if index == 0 { "" } else { "\u{1e}" };
-        body = match frame {
-            Frame::Text {
-                head,
-                body: payload,
-            } => {
-                let head = JsString::from(String::from(separator) + head);
-                match payload {
-                    Some(payload) => body.concat(&head).concat(payload),
-                    None => body.concat(&head),
-                }
-            }
-            Frame::Binary(data) => {
-                body.concat(&JsString::from(String::from(separator) + &base64_message(data)).into())
-            }
-        };
-    }
-    body.into()
 }
 
 /// A binary message as text: `b` + the base64 of its bytes.

@@ -15,21 +15,12 @@ use std::rc::Rc;
 use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
+use super::connection::HttpOptions;
 use super::fetch::FetchRequest;
+use super::payload::base64_message;
 use super::xhr::XhrRequest;
+use crate::protocol::engine::Frame;
 use crate::protocol::socket::TransportFailure;
-
-/// How every request of a connection is made (socket.io-client's `withCredentials`,
-/// `extraHeaders` and `requestTimeout`).
-#[derive(Debug, Clone, Default)]
-pub struct HttpOptions {
-    /// Send cookies cross-origin (for sticky sessions behind a load balancer).
-    pub with_credentials: bool,
-    /// Headers added to every request.
-    pub extra_headers: Vec<(String, String)>,
-    /// Milliseconds after which a request fails as unanswered.
-    pub timeout: Option<u32>,
-}
 
 /// How a request ended.
 pub enum RequestOutcome {
@@ -149,4 +140,28 @@ pub fn finish(completion: &Completion, outcome: RequestOutcome) {
 /// Whether the global object (a window's, or a worker's) has `XMLHttpRequest`.
 fn has_xhr() -> bool {
     Reflect::has(&js_sys::global(), &JsValue::from_str("XMLHttpRequest")).unwrap_or(false)
+}
+
+/// One polling body: the frames joined by `\x1e`, binaries as `b` + base64.
+pub fn polling_body(frames: &[Frame<JsValue>]) -> JsValue {
+    let mut body = JsString::from("");
+    for (index, frame) in frames.iter().enumerate() {
+        let separator = if index == 0 { "" } else { "\u{1e}" };
+        body = match frame {
+            Frame::Text {
+                head,
+                body: payload,
+            } => {
+                let head = JsString::from(String::from(separator) + head);
+                match payload {
+                    Some(payload) => body.concat(&head).concat(payload),
+                    None => body.concat(&head),
+                }
+            }
+            Frame::Binary(data) => {
+                body.concat(&JsString::from(String::from(separator) + &base64_message(data)).into())
+            }
+        };
+    }
+    body.into()
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::type_error;
 use super::globals::to_js_string;
-use crate::client::{Options, DEFAULT_TIMESTAMP_PARAM};
+use crate::client::{usable_transports, Options, DEFAULT_TIMESTAMP_PARAM};
 use crate::driver::{HttpOptions, UrlOptions, WebSocketOptions};
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::client::Settings;
@@ -279,10 +279,11 @@ fn transports_option(
             kinds.push(kind);
         }
     }
-    match kinds.is_empty() {
-        true => Err(invalid("transports", "a non-empty list")),
-        false => Ok(kinds),
-    }
+    let expected = match cfg!(feature = "polling") {
+        true => "a non-empty list",
+        false => "a list with \"websocket\" (this build has no polling)",
+    };
+    usable_transports(kinds).ok_or_else(|| invalid("transports", expected))
 }
 
 fn invalid(name: &str, expected: &str) -> JsValue {

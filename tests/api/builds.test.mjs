@@ -1,0 +1,97 @@
+// The smaller builds, each loaded as an app loads it, against a real socket.io 4.8 server.
+//
+// The WebSocket-only build (`socketio-wasm/websocket`, pkg/websocket/: the cargo features
+// without `polling`) connects with its defaults over WebSocket alone, never asks for polling,
+// and does what the full build does on it: acks, binary, a clean disconnect. socket.io-client's
+// counterpart is its WebSocket transport alone, which the reference run is given as an option.
+//
+//   API_CLIENT=reference node --test tests/api/builds.test.mjs   # socket.io-client 4.8
+//   node --test tests/api/builds.test.mjs                        # socketio-wasm (pkg/websocket/)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CLIENT_PATHS, IS_REFERENCE, T, ioServer, serveBasics, until, useBrowser } from "./harness.mjs";
+
+const browser = useBrowser();
+
+const WEBSOCKET_ONLY = IS_REFERENCE ? CLIENT_PATHS.reference.module : "/pkg/websocket/index.js";
+// What the reference needs to be WebSocket-only; the build needs nothing.
+const DEFAULTS = IS_REFERENCE ? { transports: ["websocket"] } : {};
+
+// A page that loads the WebSocket-only client as an app imports it.
+async function openWebSocketOnly(t) {
+  const page = await browser.openHtml(t, "/websocket-only.html", `<!doctype html>
+<script type="module">
+import * as client from "${WEBSOCKET_ONLY}";
+await client.ready; // socketio-wasm's own (calls made before it are queued anyway)
+window.io = client.io;
+window.clientReady = true;
+</script>`);
+  await page.waitForFunction(() => window.clientReady, null, { timeout: 10000 });
+  return page;
+}
+
+// A server that logs every event, every Engine.IO connection's first transport, every polling
+// request and every disconnect reason.
+async function loggingServer(t) {
+  const seen = { events: [], transports: [], polling: 0, reasons: [] };
+  const srv = await ioServer(t, {
+    setup: (io) => {
+      serveBasics(io, { log: seen.events });
+      io.engine.on("connection", (conn) => seen.transports.push(conn.transport.name));
+      io.engine.on("initial_headers", (_, req) => {
+        if (req.url.includes("transport=polling")) seen.polling += 1;
+      });
+      io.on("connection", (socket) => socket.on("disconnect", (reason) => seen.reasons.push(reason)));
+    },
+  });
+  return { srv, seen };
+}
+
+test("WebSocket-only build: its defaults connect over WebSocket alone; acks, binary and a clean disconnect", T, async (t) => {
+  const { srv, seen } = await loggingServer(t);
+  const page = await openWebSocketOnly(t);
+  const r = await page.evaluate(async ({ url, defaults }) => {
+    const socket = io(url, defaults);
+    await waitFor(socket, "connect");
+    const who = await new Promise((resolve) => socket.emit("whoami", resolve));
+    const acked = await socket.timeout(5000).emitWithAck("ack", "hi", { n: 1 });
+    socket.emit("echo", new Uint8Array([1, 2, 3]).buffer, "text");
+    const [binary, text] = await new Promise((resolve) => socket.once("echo", (...args) => resolve(args)));
+    const transport = socket.io.engine.transport.name;
+    socket.disconnect();
+    return { who, acked, bytes: Array.from(new Uint8Array(binary)), text, transport, connected: socket.connected };
+  }, { url: srv.url, defaults: DEFAULTS });
+  assert.equal(r.who.transport, "websocket");
+  assert.equal(r.transport, "websocket");
+  assert.deepEqual(r.acked, "hi");
+  assert.deepEqual(r.bytes, [1, 2, 3]);
+  assert.equal(r.text, "text");
+  assert.equal(r.connected, false);
+  await until(() => seen.reasons.length === 1, 5000, "the server's disconnect");
+  assert.deepEqual(seen.reasons, ["client namespace disconnect"]);
+  assert.deepEqual(seen.transports, ["websocket"]);
+  assert.equal(seen.polling, 0, "no polling request");
+  assert.deepEqual(page.errors, []);
+});
+
+test("WebSocket-only build: `transports` naming polling alone is refused at once; polling beside WebSocket is left out", { ...T, skip: IS_REFERENCE && "socket.io-client's WebSocket-only socket takes transport classes, not names" }, async (t) => {
+  const { srv, seen } = await loggingServer(t);
+  const page = await openWebSocketOnly(t);
+  const r = await page.evaluate(async ({ url }) => {
+    let refused;
+    try {
+      io(url, { transports: ["polling"], forceNew: true });
+    } catch (error) {
+      refused = { name: error.name, message: error.message };
+    }
+    const socket = io(url, { transports: ["polling", "websocket"], forceNew: true });
+    await waitFor(socket, "connect");
+    const transport = socket.io.engine.transport.name;
+    socket.disconnect();
+    return { refused, transport };
+  }, { url: srv.url });
+  assert.equal(r.refused?.name, "TypeError");
+  assert.match(r.refused.message, /transports.*this build has no polling/);
+  assert.equal(r.transport, "websocket");
+  assert.equal(seen.polling, 0, "no polling request");
+});
