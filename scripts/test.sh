@@ -5,10 +5,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 # Every step that can wait on a browser, a server or the network has a time limit, and every
-# node test a timeout, so that a hang fails with its output instead of stalling the whole run.
-# `--test-force-exit`: a file whose tests are done exits even if a handle is left open.
+# node test file and test a timeout (tests set tighter ones of their own), so that a hang fails
+# with its output instead of stalling the whole run. `--test-force-exit`: a file whose tests
+# are done exits even if a handle is left open.
 within() { local minutes=$1; shift; timeout --kill-after=20s "${minutes}m" "$@"; }
-node_test=(node --test --test-timeout=180000 --test-force-exit)
+node_test=(node --test --test-timeout=600000 --test-force-exit)
 
 step "set-up (installs what is missing)"
 within 40 bash scripts/setup.sh

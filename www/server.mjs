@@ -262,11 +262,19 @@ export function startServer({ port = 3000, mounts = {} } = {}) {
   });
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 16 * 1024 });
   serveChat(io);
+  // Stops taking connections and cuts the HTTP ones first: a page still open reconnects at
+  // once, over keep-alive connections that the server would otherwise wait on forever. Then
+  // socket.io closes its sockets and WebSockets, and resolves once the port is free.
+  const close = () => {
+    httpServer.close();
+    httpServer.closeAllConnections();
+    return io.close();
+  };
   return new Promise((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(port, () => {
       const actual = httpServer.address().port;
-      resolve({ port: actual, url: `http://localhost:${actual}`, close: () => io.close() });
+      resolve({ port: actual, url: `http://localhost:${actual}`, close });
     });
   });
 }
