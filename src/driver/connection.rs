@@ -16,6 +16,7 @@
 
 use core::time::Duration;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -138,7 +139,13 @@ struct Inner {
     sinks: Vec<(SocketId, EventSink)>,
     manager_sink: Option<ManagerSink>,
     requests: u32,
+    /// The output queue `deliver` drained last, empty, given back to the core for the next
+    /// outputs (see `Client::take_outputs`).
+    spare_outputs: VecDeque<Output<JsValue>>,
 }
+
+/// Room for outputs kept between inputs; a burst (a replay of missed packets) may leave more.
+const KEPT_OUTPUTS: usize = 16;
 
 #[cfg(feature = "polling")]
 impl Drop for Inner {
@@ -181,6 +188,7 @@ impl Connection {
             sinks: Vec::new(),
             manager_sink: None,
             requests: 0,
+            spare_outputs: VecDeque::new(),
         };
         Self {
             inner: Rc::new(RefCell::new(inner)),
@@ -316,11 +324,14 @@ impl Connection {
 /// Acts on every output the core holds now, in order, calling sinks with the borrow released;
 /// then re-arms the timer. Outputs of a call made from a sink are delivered by that call.
 fn deliver(shared: &Rc<RefCell<Inner>>) {
-    let outputs = match shared.try_borrow_mut() {
-        Ok(mut inner) => inner.client.take_outputs(),
+    let mut outputs = match shared.try_borrow_mut() {
+        Ok(mut inner) => {
+            let spare = std::mem::take(&mut inner.spare_outputs);
+            inner.client.take_outputs(spare)
+        }
         Err(_) => return,
     };
-    for output in outputs {
+    while let Some(output) = outputs.pop_front() {
         match output {
             Output::Transport(command) => {
                 let fed_back = match shared.try_borrow_mut() {
@@ -352,6 +363,9 @@ fn deliver(shared: &Rc<RefCell<Inner>>) {
         }
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {
+        if outputs.capacity() <= KEPT_OUTPUTS {
+            inner.spare_outputs = outputs;
+        }
         arm_timer(&mut inner, shared);
         watch_network(&mut inner, shared);
     }

@@ -206,6 +206,9 @@ pub struct Client<P> {
     /// The transport the open session ran on at the last check, to report upgrades.
     open_transport: Option<TransportKind>,
     outputs: VecDeque<Output<P>>,
+    /// The effects of the last socket call, emptied: kept for their room, since nearly every
+    /// input (each received event) makes one.
+    spare_effects: Effects<P>,
 }
 
 impl<P: Payload> Client<P> {
@@ -229,6 +232,7 @@ impl<P: Payload> Client<P> {
             report_packets: false,
             open_transport: None,
             outputs: VecDeque::new(),
+            spare_effects: Effects::default(),
         }
     }
 
@@ -370,11 +374,11 @@ impl<P: Payload> Client<P> {
     /// Answers the server's ack request `wire` on a socket with `reply` (`[...values]`).
     pub fn ack(&mut self, now: Instant, id: SocketId, wire: u64, reply: Outbound<P>) {
         self.flush(now);
-        let frames: Vec<Frame<P>> = match self.socket_mut(id) {
+        let mut frames: Vec<Frame<P>> = match self.socket_mut(id) {
             Some(socket) if socket.is_connected() => socket.ack_frames(wire, reply).collect(),
             _ => return,
         };
-        self.send(frames);
+        self.send(&mut frames);
     }
 
     /// The answer of a socket's auth function (after [`SocketEvent::AuthRequired`]).
@@ -657,9 +661,10 @@ impl<P: Payload> Client<P> {
 
     /// Every output the client holds now, in order, taken at once: the driver's run loop acts on
     /// them while new ones gather. Taken, not copied, so that a burst (a recovered session's
-    /// replay of missed packets) costs no second copy and leaves no large queue behind.
-    pub fn take_outputs(&mut self) -> VecDeque<Output<P>> {
-        std::mem::take(&mut self.outputs)
+    /// replay of missed packets) costs no second copy. `spare`, an empty queue (the one taken
+    /// last time, drained), holds the next outputs: a steady stream of events allocates none.
+    pub fn take_outputs(&mut self, spare: VecDeque<Output<P>>) -> VecDeque<Output<P>> {
+        std::mem::replace(&mut self.outputs, spare)
     }
 
     /// Whether [`poll_output`](Self::poll_output) has something.
@@ -1039,16 +1044,14 @@ impl<P: Payload> Client<P> {
         id: SocketId,
         act: impl FnOnce(&mut NamespaceSocket<P>, &mut Effects<P>),
     ) {
-        let mut effects = Effects::default();
-        let Some(socket) = self.socket_mut(id) else {
+        let Some(socket) = self.sockets.iter_mut().find(|(known, _)| *known == id) else {
             return;
         };
-        act(socket, &mut effects);
-        self.send(effects.frames);
+        let mut effects = std::mem::take(&mut self.spare_effects);
+        act(&mut socket.1, &mut effects);
+        self.send(&mut effects.frames);
         self.close_if_unused(now);
-        for event in effects.events {
-            self.notify(id, event);
-        }
+        self.tell(id, effects);
     }
 
     fn await_attachments(
@@ -1109,15 +1112,25 @@ impl<P: Payload> Client<P> {
         id: SocketId,
         act: impl FnOnce(&mut NamespaceSocket<P>, &mut Effects<P>) -> T,
     ) -> Option<T> {
-        let mut effects = Effects::default();
-        let result = act(self.socket_mut(id)?, &mut effects);
-        self.send(effects.frames);
+        let socket = self.sockets.iter_mut().find(|(known, _)| *known == id)?;
+        let mut effects = std::mem::take(&mut self.spare_effects);
+        let result = act(&mut socket.1, &mut effects);
+        self.send(&mut effects.frames);
+        self.tell(id, effects);
+        Some(result)
+    }
+
+    /// Queues a socket's events in order, and keeps `effects`, emptied, for the next call (unless
+    /// a burst made them large).
+    fn tell(&mut self, id: SocketId, mut effects: Effects<P>) {
         // Room for all at once: a replay of missed packets comes as one burst of events.
         self.outputs.reserve(effects.events.len());
-        for event in effects.events {
+        for event in effects.events.drain(..) {
             self.notify(id, event);
         }
-        Some(result)
+        if effects.is_small() {
+            self.spare_effects = effects;
+        }
     }
 
     /// Checks that the heartbeat deadline has not silently passed, and moves the engine's
@@ -1135,10 +1148,11 @@ impl<P: Payload> Client<P> {
 
     /// Queues frames and moves the engine's commands into the outputs at once, so that frames
     /// and socket events come out in the order they happened.
-    fn send(&mut self, frames: Vec<Frame<P>>) {
+    fn send(&mut self, frames: &mut Vec<Frame<P>>) {
         if frames.is_empty() {
             return;
         }
+        let frames = frames.drain(..);
         if let Some(engine) = &mut self.engine {
             engine.send(frames);
             self.move_commands();

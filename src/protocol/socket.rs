@@ -283,6 +283,16 @@ pub struct Effects<P> {
     pub events: Vec<SocketEvent<P>>,
 }
 
+impl<P> Effects<P> {
+    /// Room kept between calls: a burst (a replay of missed packets) may leave far more.
+    const KEPT: usize = 16;
+
+    /// Whether the room these hold is worth keeping for the next call.
+    pub fn is_small(&self) -> bool {
+        self.frames.capacity() <= Self::KEPT && self.events.capacity() <= Self::KEPT
+    }
+}
+
 impl<P> Default for Effects<P> {
     fn default() -> Self {
         Self {

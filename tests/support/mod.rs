@@ -311,7 +311,7 @@ impl Driver {
     /// them all at once, as the browser driver does, until none is left.
     fn sync(&mut self) {
         loop {
-            let outputs = self.client.take_outputs();
+            let outputs = self.client.take_outputs(std::collections::VecDeque::new());
             if outputs.is_empty() {
                 return;
             }
