@@ -2,7 +2,7 @@
 # Builds the npm package into pkg/:
 #   socketio_wasm_bg.wasm  the size-tuned release wasm (wasm-pack, on nightly with std rebuilt for
 #                          size when the machine has it, then wasm-opt -Oz from the npm package
-#                          binaryen)
+#                          binaryen), its imports and exports renamed short (shorten-names.mjs)
 #   index.js               the ES module entry: src/js/*.js and the wasm-bindgen glue, bundled
 #                          and minified by esbuild (one file: nothing for a bundler to miss)
 #   socketio-wasm.js       the same as a classic script that defines the global `io`
@@ -45,6 +45,7 @@ wasm() {
   node_modules/.bin/wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-multivalue \
     "$stage/socketio_wasm_bg.wasm" -o "$out/socketio_wasm_bg.wasm"
+  node scripts/shorten-names.mjs "$out/socketio_wasm_bg.wasm" "$stage/socketio_wasm.js"
   cp src/js/*.js "$stage/"
 }
 
