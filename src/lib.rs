@@ -66,6 +66,13 @@
 
 pub mod protocol;
 
+/// With the feature `small-alloc`, lol_alloc's free-list allocator (behind a spin lock, as
+/// `GlobalAlloc` needs `Sync`) replaces Rust's default dlmalloc on wasm32: less code in the wasm.
+#[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
