@@ -144,8 +144,9 @@ struct Inner {
     spare_outputs: VecDeque<Output<JsValue>>,
 }
 
-/// Room for outputs kept between inputs; a burst (a replay of missed packets) may leave more.
-const KEPT_OUTPUTS: usize = 16;
+/// Room for outputs kept between inputs (a received event makes one): the smallest a queue
+/// allocates. A burst (connecting, a replay of missed packets) may leave more, which goes.
+const KEPT_OUTPUTS: usize = 4;
 
 #[cfg(feature = "polling")]
 impl Drop for Inner {
@@ -363,7 +364,9 @@ fn deliver(shared: &Rc<RefCell<Inner>>) {
         }
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {
-        if outputs.capacity() <= KEPT_OUTPUTS {
+        // Kept only while connected: a closed connection may wait long for its JS wrapper's
+        // finalizer, and a page that opens many holds all their spares until then.
+        if outputs.capacity() <= KEPT_OUTPUTS && inner.client.transport().is_some() {
             inner.spare_outputs = outputs;
         }
         arm_timer(&mut inner, shared);

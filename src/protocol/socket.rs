@@ -284,8 +284,9 @@ pub struct Effects<P> {
 }
 
 impl<P> Effects<P> {
-    /// Room kept between calls: a burst (a replay of missed packets) may leave far more.
-    const KEPT: usize = 16;
+    /// Room kept between calls: the smallest a `Vec` of these allocates. A burst (a replay of
+    /// missed packets) may leave far more, which goes.
+    const KEPT: usize = 4;
 
     /// Whether the room these hold is worth keeping for the next call.
     pub fn is_small(&self) -> bool {
