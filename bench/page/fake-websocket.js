@@ -65,9 +65,12 @@ export class FakeWebSocket {
     later(() => {
       const frames = this.outbox;
       this.outbox = [];
+      // A browser stamps each event with its time (event.timeStamp), which a client may read;
+      // the frames of one task share one stamp here, as they arrive together.
+      const timeStamp = performance.now();
       for (const data of frames) {
         if (this.readyState !== FakeWebSocket.OPEN) return;
-        this.onmessage?.({ type: "message", data, target: this });
+        this.onmessage?.({ type: "message", data, target: this, timeStamp });
       }
     });
   }
