@@ -5,6 +5,7 @@
 //! the JS values in them are the server's own data.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use wasm_bindgen::JsValue;
 
@@ -53,16 +54,26 @@ pub enum EmitError {
     UnreadBlob,
 }
 
+impl EmitError {
+    /// The message `Display` writes. Built without `format!`, and what the JS facade throws: so
+    /// the npm build carries none of the formatting machinery.
+    pub fn message(&self) -> Cow<'static, str> {
+        match self {
+            Self::ReservedName(name) => {
+                Cow::Owned(["\"", name, "\" is a reserved event name"].concat())
+            }
+            Self::TooManyAttachments => "at most 10 binary attachments per event".into(),
+            Self::Serialize(message) => Cow::Owned(["cannot encode the value: ", message].concat()),
+            Self::NotSent => "the event was not sent".into(),
+            Self::AlreadyAnswered => "the server's ack request was answered already".into(),
+            Self::UnreadBlob => "a Blob must be read before it is sent".into(),
+        }
+    }
+}
+
 impl fmt::Display for EmitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ReservedName(name) => write!(f, "\"{name}\" is a reserved event name"),
-            Self::TooManyAttachments => f.write_str("at most 10 binary attachments per event"),
-            Self::Serialize(message) => write!(f, "cannot encode the value: {message}"),
-            Self::NotSent => f.write_str("the event was not sent"),
-            Self::AlreadyAnswered => f.write_str("the server's ack request was answered already"),
-            Self::UnreadBlob => f.write_str("a Blob must be read before it is sent"),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -153,16 +164,23 @@ impl From<CoreConnectError<JsValue>> for ConnectError {
     }
 }
 
+impl ConnectError {
+    /// The message `Display` writes (see [`EmitError::message`]).
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Refused { message, .. } => message,
+            Self::Transport(message) => message,
+            Self::Timeout => "timeout",
+            Self::IncompatibleServer => {
+                "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5"
+            }
+        }
+    }
+}
+
 impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Refused { message, .. } => f.write_str(message),
-            Self::Transport(message) => f.write_str(message),
-            Self::Timeout => f.write_str("timeout"),
-            Self::IncompatibleServer => f.write_str(
-                "the server's CONNECT reply has no sid: it speaks an older Socket.IO protocol than v5",
-            ),
-        }
+        f.write_str(self.message())
     }
 }
 

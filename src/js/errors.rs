@@ -26,8 +26,8 @@ pub fn type_error(message: &str) -> JsValue {
 /// throws), else an `Error` (a reserved name, too many attachments).
 pub fn emit_error(error: &EmitError) -> JsValue {
     match error {
-        EmitError::Serialize(_) => type_error(&error.to_string()),
-        _ => error_with_data(&error.to_string(), None),
+        EmitError::Serialize(_) => type_error(&error.message()),
+        _ => error_with_data(&error.message(), None),
     }
 }
 
@@ -58,7 +58,7 @@ pub fn connect_error(cause: ConnectError<JsValue>) -> JsValue {
         ConnectError::Transport(failure) => transport_error(&failure),
         // The client layer owns these messages.
         ConnectError::Timeout | ConnectError::IncompatibleServer => {
-            error_with_data(&crate::client::ConnectError::from(cause).to_string(), None)
+            error_with_data(crate::client::ConnectError::from(cause).message(), None)
         }
     }
 }
