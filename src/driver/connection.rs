@@ -532,7 +532,7 @@ fn send_frame(inner: &mut Inner, id: TransportId, frame: &Frame<JsValue>) {
         Frame::Text { head, body } => socket.send_text(head, body.as_ref()),
         Frame::Binary(data) => socket.send_binary(data),
     };
-    if sent.is_err() {
+    if !sent {
         inner
             .client
             .handle_transport_error(now(), id, websocket_failure(None));

@@ -35,17 +35,20 @@ export function sendText(socket, head, body) {
     }
     text += String.fromCharCode(head[i]);
   }
-  socket.send(body === undefined ? text : text + body);
+  try {
+    socket.send(body === undefined ? text : text + body);
+    return true;
+  } catch {
+    return false;
+  }
 }")]
 extern "C" {
     /// Sends `head` (UTF-8, read in place: a packet header is a few ASCII bytes, for which
-    /// `TextDecoder` costs more than the send) followed by the JS string `body`.
-    #[wasm_bindgen(catch, js_name = sendText)]
-    fn send_text_frame(
-        socket: &WebSocket,
-        head: &[u8],
-        body: Option<&JsValue>,
-    ) -> Result<(), JsValue>;
+    /// `TextDecoder` costs more than the send) followed by the JS string `body`; false if the
+    /// socket refused it. The exception is caught in JS: wasm-bindgen's `catch` wraps every call
+    /// in a generic handler that costs more than the send of a small frame.
+    #[wasm_bindgen(js_name = sendText)]
+    fn send_text_frame(socket: &WebSocket, head: &[u8], body: Option<&JsValue>) -> bool;
 
     /// `(event) => handler(event.data, head of a text frame or undefined, event time)`.
     #[wasm_bindgen(js_name = messageHandler)]
@@ -149,17 +152,18 @@ impl WebSocketTransport {
         })
     }
 
-    /// Writes a text frame made of `head` followed by the JS string `body`.
-    pub fn send_text(&self, head: &str, body: Option<&JsValue>) -> Result<(), JsValue> {
+    /// Writes a text frame made of `head` followed by the JS string `body`; false if the
+    /// browser refused it.
+    pub fn send_text(&self, head: &str, body: Option<&JsValue>) -> bool {
         send_text_frame(&self.socket, head.as_bytes(), body)
     }
 
     /// Writes a binary message (`ArrayBuffer`, typed array, `DataView` or `Blob`): a binary
-    /// frame, or with `forceBase64` a text frame.
-    pub fn send_binary(&self, data: &JsValue) -> Result<(), JsValue> {
+    /// frame, or with `forceBase64` a text frame; false if the browser refused it.
+    pub fn send_binary(&self, data: &JsValue) -> bool {
         match self.force_base64 {
             true => self.send_text(&base64_message(data), None),
-            false => self.socket.unchecked_ref::<Sendable>().send(data),
+            false => self.socket.unchecked_ref::<Sendable>().send(data).is_ok(),
         }
     }
 }
