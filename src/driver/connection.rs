@@ -25,6 +25,8 @@ use wasm_bindgen::JsValue;
 use super::clock::now;
 use super::global_event::GlobalListener;
 #[cfg(feature = "polling")]
+use super::payload::rust_string;
+#[cfg(feature = "polling")]
 use super::polling::{polling_body, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
@@ -705,7 +707,8 @@ fn on_request_done(
         match (outcome, is_post) {
             (RequestOutcome::Done(_), true) => client.handle_post_done(now(), id),
             (RequestOutcome::Done(body), false) => {
-                client.handle_poll_response(now(), id, String::from(&body), body.into())
+                let body = JsValue::from(body);
+                client.handle_poll_response(now(), id, rust_string(&body), body)
             }
             (RequestOutcome::Failed(failure), _) => {
                 client.handle_transport_error(now(), id, failure)

@@ -8,6 +8,11 @@ use crate::protocol::base64;
 use crate::protocol::payload::Payload;
 
 #[wasm_bindgen(inline_js = "
+const encoder = new TextEncoder();
+export function encodeInto(text, buffer) {
+  const { read, written } = encoder.encodeInto(text, buffer);
+  return read === text.length ? written : -1;
+}
 export function utf8Length(text) {
   let length = 0;
   for (let i = 0; i < text.length; i++) {
@@ -20,6 +25,11 @@ export function utf8Length(text) {
   return length;
 }")]
 extern "C" {
+    /// Writes a JS string into `buffer` as UTF-8 (`TextEncoder.encodeInto`): the bytes
+    /// written, or -1 if it did not all fit.
+    #[wasm_bindgen(js_name = encodeInto)]
+    fn encode_into(text: &JsValue, buffer: &mut [u8]) -> i32;
+
     /// The UTF-8 length of a JS string, without copying it into wasm.
     #[wasm_bindgen(js_name = utf8Length)]
     fn utf8_length(text: &JsValue) -> usize;
@@ -39,8 +49,25 @@ impl Payload for JsValue {
     }
 
     fn text(&self) -> Option<String> {
-        self.as_string()
+        self.is_string().then(|| rust_string(self))
     }
+}
+
+/// A JS string as a Rust string, by the browser's own encoder. wasm-bindgen's conversion copies
+/// ASCII into wasm one character at a time in JS, which for a large text (a polling body of
+/// binaries in base64) costs 30 times `TextEncoder.encodeInto`. Room for one byte a character
+/// first, which ASCII text fits, else for three, which any text fits.
+pub fn rust_string(text: &JsValue) -> String {
+    let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
+    for room in [units, units.saturating_mul(3)] {
+        let mut buffer = vec![0; room];
+        if let Ok(written) = usize::try_from(encode_into(text, &mut buffer)) {
+            buffer.truncate(written);
+            // encodeInto writes valid UTF-8 (a lone surrogate becomes U+FFFD).
+            return String::from_utf8(buffer).unwrap_or_default();
+        }
+    }
+    String::new()
 }
 
 /// A view of the bytes of an `ArrayBuffer` or of any `ArrayBuffer` view (typed array, DataView).
