@@ -49,8 +49,6 @@ fi
 apt_missing=()
 if (( want_browser )); then
   [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
-  # wasm-bindgen-test drives Chromium through it (scripts/browser-rust.sh).
-  [[ -x /usr/bin/chromedriver ]] || apt_missing+=(chromium-driver)
 fi
 if (( ${#apt_missing[@]} )); then
   say "apt-get install ${apt_missing[*]}"

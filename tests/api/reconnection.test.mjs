@@ -220,7 +220,7 @@ test("connect_error while the server restarts is a TransportError; on websocket-
     reconnectionDelay: 50,
     reconnectionDelayMax: 50,
   });
-  await srv.restart({ downMs: 400 });
+  await srv.restart({ downMs: 1000 });
   const r = await page.evaluate(async () => {
     await until(() => socket.connected, 5000, "reconnection");
     return {
