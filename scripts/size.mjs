@@ -1,9 +1,9 @@
 // `npm run size`: what a page downloads, raw, gzip -9 and brotli (quality 11), for each way of
 // loading socketio-wasm (the wasm plus one entry: the ES module or the classic script; the
-// WebSocket-only build's wasm plus its ES module), beside socket.io-client 4.8's own files.
-// `--check` fails when a total grew past its budget (scripts/size-budget.json, one per toolchain
-// the build used, nightly or stable: `page` for the full build's pages, `websocket` for the
-// WebSocket-only page).
+// WebSocket-only and minimal builds' wasm plus their ES module), beside socket.io-client 4.8's
+// own files. `--check` fails when a total grew past its budget (scripts/size-budget.json, one per
+// toolchain the build used, nightly or stable: `page` for the full build's pages, `websocket`
+// and `minimal` for those builds' pages).
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,8 @@ const files = Object.fromEntries(
     "pkg/socketio-wasm.js",
     "pkg/websocket/socketio_wasm_bg.wasm",
     "pkg/websocket/index.js",
+    "pkg/minimal/socketio_wasm_bg.wasm",
+    "pkg/minimal/index.js",
   ].map((path) => [path, sizes(read(path))]),
 );
 const rows = Object.entries(files);
@@ -34,6 +36,10 @@ const totals = {
   "WebSocket-only page (websocket/ wasm + index.js)": [
     sum(files["pkg/websocket/socketio_wasm_bg.wasm"], files["pkg/websocket/index.js"]),
     "websocket",
+  ],
+  "minimal page (minimal/ wasm + index.js)": [
+    sum(files["pkg/minimal/socketio_wasm_bg.wasm"], files["pkg/minimal/index.js"]),
+    "minimal",
   ],
 };
 const reference = {
@@ -60,5 +66,7 @@ if (process.argv.includes("--check")) {
     console.error(`size: ${name} is ${s.gzip} B gzip, over the ${toolchain} budget of ${budget[kind]} B`);
   }
   if (over.length) process.exit(1);
-  console.log(`size: within the ${toolchain} budget (gzip: ${budget.page} B a page, ${budget.websocket} B WebSocket-only)`);
+  console.log(
+    `size: within the ${toolchain} budget (gzip: ${budget.page} B a page, ${budget.websocket} B WebSocket-only, ${budget.minimal} B minimal)`,
+  );
 }

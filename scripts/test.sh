@@ -24,7 +24,10 @@ cargo clippy --all-targets --locked --all-features -- -D warnings
 step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --locked --all-features --target wasm32-unknown-unknown -- -D warnings
-# The WebSocket-only build (no `polling`), as the npm package's `socketio-wasm/websocket`.
+# The npm package's smaller builds: WebSocket-only (no `polling`), as `socketio-wasm/websocket`;
+# and without `retries` and `recovery` as well, as `socketio-wasm/minimal`.
+cargo clippy --all-targets --locked --no-default-features --features js,retries,recovery \
+  --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --locked --no-default-features --features js \
   --target wasm32-unknown-unknown -- -D warnings
 step "types (tsc --noEmit over tests/types)"
@@ -35,8 +38,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --all-features
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --target wasm32-unknown-unknown
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet --all-features \
   --target wasm32-unknown-unknown
-step "native tests (protocol core)"
+step "native tests (protocol core), with every optional part and with none"
 within 20 cargo test --locked
+within 20 cargo test --locked --no-default-features
 step "the Rust API in headless Chromium (wasm-bindgen-test, socket.io 4.8 server)"
 within 20 bash scripts/browser-rust.sh
 step "fuzz corpora, replayed once each (every crash once found stays a regression test)"

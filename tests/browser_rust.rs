@@ -536,84 +536,92 @@ async fn the_ack_timeout_option_applies_to_every_ack() {
     assert_eq!(answered, 5);
 }
 
-/// A socket of a Manager with `retries` (and an `ackTimeout`, if given), once connected.
-async fn retrying(retries: u32, ack_timeout: Option<Duration>) -> Socket {
-    let builder = Manager::builder(URL).retries(retries);
-    let builder = match ack_timeout {
-        Some(timeout) => builder.ack_timeout(timeout),
-        None => builder,
-    };
-    let socket = builder.build().expect("manager").socket("/");
-    wait_connected(&socket).await;
-    socket
-}
+/// The `retries` queue (the cargo feature `retries`).
+#[cfg(feature = "retries")]
+mod retries {
+    use super::*;
 
-/// The server's `try`: its n-th arrival under `tag` is answered with `answers[n]`
-/// (the ack's arguments), or not at all when that is `null` or missing.
-fn attempt(tag: &str, answers: serde_json::Value) -> serde_json::Value {
-    serde_json::json!({ "tag": tag, "answers": answers })
-}
+    /// A socket of a Manager with `retries` (and an `ackTimeout`, if given), once connected.
+    async fn retrying(retries: u32, ack_timeout: Option<Duration>) -> Socket {
+        let builder = Manager::builder(URL).retries(retries);
+        let builder = match ack_timeout {
+            Some(timeout) => builder.ack_timeout(timeout),
+            None => builder,
+        };
+        let socket = builder.build().expect("manager").socket("/");
+        wait_connected(&socket).await;
+        socket
+    }
 
-/// How many tries of `tag` reached the server, asked on a socket without `retries` (whose
-/// answers would be read error-first).
-async fn tries(socket: &Socket, tag: &str) -> u32 {
-    within("tries", socket.emit_with_ack("tries", tag))
-        .await
-        .expect("tries")
-}
+    /// The server's `try`: its n-th arrival under `tag` is answered with `answers[n]`
+    /// (the ack's arguments), or not at all when that is `null` or missing.
+    fn attempt(tag: &str, answers: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({ "tag": tag, "answers": answers })
+    }
 
-#[wasm_bindgen_test]
-async fn retries_resend_until_the_server_answers_within_the_ack_timeout() {
-    let observer = connected(URL, "/").await;
-    let socket = retrying(3, Some(Duration::from_millis(2000))).await;
-    let tag = "retry-timeout-answered";
-    let request = attempt(tag, serde_json::json!([null, [5]]));
-    let outcome: Result<u32, _> = within("the answer", socket.emit_with_ack("try", &request)).await;
-    assert_eq!(outcome, Ok(5), "answered on the second try");
-    assert_eq!(
-        tries(&observer, tag).await,
-        2,
-        "not sent again once answered"
-    );
+    /// How many tries of `tag` reached the server, asked on a socket without `retries` (whose
+    /// answers would be read error-first).
+    async fn tries(socket: &Socket, tag: &str) -> u32 {
+        within("tries", socket.emit_with_ack("tries", tag))
+            .await
+            .expect("tries")
+    }
 
-    // Never answered: every try times out, then the emit fails with the timeout.
-    let tag = "retry-timeout-unanswered";
-    let request = attempt(tag, serde_json::json!([]));
-    let socket = retrying(2, Some(Duration::from_millis(300))).await;
-    let outcome: Result<u32, _> =
-        within("the failure", socket.emit_with_ack("try", &request)).await;
-    assert_eq!(outcome, Err(AckError::Timeout));
-    assert_eq!(
-        tries(&observer, tag).await,
-        3,
-        "the first try and 2 retries"
-    );
-}
+    #[wasm_bindgen_test]
+    async fn retries_resend_until_the_server_answers_within_the_ack_timeout() {
+        let observer = connected(URL, "/").await;
+        let socket = retrying(3, Some(Duration::from_millis(2000))).await;
+        let tag = "retry-timeout-answered";
+        let request = attempt(tag, serde_json::json!([null, [5]]));
+        let outcome: Result<u32, _> =
+            within("the answer", socket.emit_with_ack("try", &request)).await;
+        assert_eq!(outcome, Ok(5), "answered on the second try");
+        assert_eq!(
+            tries(&observer, tag).await,
+            2,
+            "not sent again once answered"
+        );
 
-#[wasm_bindgen_test]
-async fn retries_without_ack_timeout_read_the_answer_error_first() {
-    let observer = connected(URL, "/").await;
-    // As socket.io-client: the server's first argument is the error, a retry follows it.
-    let socket = retrying(2, None).await;
-    let tag = "retry-error-first-answered";
-    let request = attempt(tag, serde_json::json!([["busy"], [null, 7]]));
-    let outcome: Result<u32, _> = within("the answer", socket.emit_with_ack("try", &request)).await;
-    assert_eq!(outcome, Ok(7));
-    assert_eq!(tries(&observer, tag).await, 2);
+        // Never answered: every try times out, then the emit fails with the timeout.
+        let tag = "retry-timeout-unanswered";
+        let request = attempt(tag, serde_json::json!([]));
+        let socket = retrying(2, Some(Duration::from_millis(300))).await;
+        let outcome: Result<u32, _> =
+            within("the failure", socket.emit_with_ack("try", &request)).await;
+        assert_eq!(outcome, Err(AckError::Timeout));
+        assert_eq!(
+            tries(&observer, tag).await,
+            3,
+            "the first try and 2 retries"
+        );
+    }
 
-    // An error on every try: the last one's error, as JSON.
-    let tag = "retry-error-first-rejected";
-    let request = attempt(
-        tag,
-        serde_json::json!([["busy"], ["busy"], [{ "code": 503 }]]),
-    );
-    let outcome: Result<u32, _> =
-        within("the failure", socket.emit_with_ack("try", &request)).await;
-    assert_eq!(
-        outcome,
-        Err(AckError::Rejected(String::from(r#"{"code":503}"#)))
-    );
-    assert_eq!(tries(&observer, tag).await, 3);
+    #[wasm_bindgen_test]
+    async fn retries_without_ack_timeout_read_the_answer_error_first() {
+        let observer = connected(URL, "/").await;
+        // As socket.io-client: the server's first argument is the error, a retry follows it.
+        let socket = retrying(2, None).await;
+        let tag = "retry-error-first-answered";
+        let request = attempt(tag, serde_json::json!([["busy"], [null, 7]]));
+        let outcome: Result<u32, _> =
+            within("the answer", socket.emit_with_ack("try", &request)).await;
+        assert_eq!(outcome, Ok(7));
+        assert_eq!(tries(&observer, tag).await, 2);
+
+        // An error on every try: the last one's error, as JSON.
+        let tag = "retry-error-first-rejected";
+        let request = attempt(
+            tag,
+            serde_json::json!([["busy"], ["busy"], [{ "code": 503 }]]),
+        );
+        let outcome: Result<u32, _> =
+            within("the failure", socket.emit_with_ack("try", &request)).await;
+        assert_eq!(
+            outcome,
+            Err(AckError::Rejected(String::from(r#"{"code":503}"#)))
+        );
+        assert_eq!(tries(&observer, tag).await, 3);
+    }
 }
 
 #[wasm_bindgen_test]

@@ -615,6 +615,7 @@ fn writes_now_is_false_when_the_emit_would_wait() {
 /// the last failure passes only the server's first argument. With a timeout, any reply is a
 /// success (the client's own wrapper puts `null` first).
 #[test]
+#[cfg(feature = "retries")]
 fn queued_emits_without_a_timeout_read_the_reply_error_first() {
     use socketio_wasm::protocol::socket::{Auth, EmitFlags, SocketOptions};
     let mut driver = Driver::new();

@@ -317,6 +317,7 @@ fn ack_timeouts_fire_on_the_virtual_clock_and_pending_acks_fail_on_disconnect() 
 }
 
 #[test]
+#[cfg(feature = "retries")]
 fn retries_survive_a_reconnection_in_order_without_duplicates() {
     let mut driver = reconnecting(u32::MAX);
     let options = SocketOptions {
@@ -360,6 +361,7 @@ fn retries_survive_a_reconnection_in_order_without_duplicates() {
 }
 
 #[test]
+#[cfg(feature = "recovery")]
 fn connection_state_recovery_sends_pid_and_offset_and_reports_recovered() {
     let mut driver = reconnecting(u32::MAX);
     let socket = driver.connect("/", Some(r#"{"token":"t"}"#));
@@ -390,6 +392,7 @@ fn connection_state_recovery_sends_pid_and_offset_and_reports_recovered() {
 /// The offset ends the event's JSON, far past the head the driver hands in: the core reads
 /// the whole frame for a socket that tracks offsets.
 #[test]
+#[cfg(feature = "recovery")]
 fn recovery_reads_the_offset_of_a_long_event_from_the_whole_frame() {
     let mut driver = reconnecting(u32::MAX);
     let socket = driver.connect("/", None);

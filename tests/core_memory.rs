@@ -5,7 +5,11 @@
 //! missed packets (thousands when the server stopped sending to a socket for a while), and the
 //! retry queue's backlog while acks are slow. Once they are delivered, the core must hold no
 //! more than before: no emptied buffer keeping the room of a burst.
-#![cfg(not(target_arch = "wasm32"))]
+//! Both bursts come from optional parts (the cargo features `recovery` and `retries`).
+#![cfg(all(
+    not(target_arch = "wasm32"),
+    any(feature = "recovery", feature = "retries")
+))]
 // Test code: a failed step should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -16,7 +20,7 @@ use std::sync::Mutex;
 
 use socketio_wasm::protocol::backoff::BackoffConfig;
 use socketio_wasm::protocol::client::Settings;
-use socketio_wasm::protocol::socket::{Auth, EmitFlags, SocketOptions};
+use socketio_wasm::protocol::socket::{Auth, SocketOptions};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use support::*;
 
@@ -57,6 +61,7 @@ fn reconnecting(options: SocketOptions) -> (Driver, u32) {
 }
 
 #[test]
+#[cfg(feature = "recovery")]
 fn a_replay_of_missed_packets_leaves_nothing_allocated_once_delivered() {
     let _measuring = MEASURING.lock();
     let (mut driver, socket) = reconnecting(SocketOptions::default());
@@ -96,7 +101,9 @@ fn a_replay_of_missed_packets_leaves_nothing_allocated_once_delivered() {
 }
 
 #[test]
+#[cfg(feature = "retries")]
 fn a_retry_queue_backlog_leaves_nothing_allocated_once_acknowledged() {
+    use socketio_wasm::protocol::socket::EmitFlags;
     let _measuring = MEASURING.lock();
     let options = SocketOptions {
         retries: Some(5),

@@ -320,7 +320,9 @@ impl ManagerBuilder {
         self
     }
 
-    /// Resends each emit until acknowledged, at most this many times more (`retries`).
+    /// Resends each emit until acknowledged, at most this many times more (`retries`; with the
+    /// cargo feature `retries`, a default one).
+    #[cfg(feature = "retries")]
     pub fn retries(mut self, retries: u32) -> Self {
         self.options.socket.retries = Some(retries);
         self

@@ -43,7 +43,7 @@ impl IoOptions {
             add_trailing_slash: bool_option(opts, "addTrailingSlash")?
                 .unwrap_or(defaults.add_trailing_slash),
             socket: SocketOptions {
-                retries: count_option(opts, "retries")?.or(defaults.socket.retries),
+                retries: retries_option(opts)?.or(defaults.socket.retries),
                 ack_timeout: millis_option(opts, "ackTimeout")?.or(defaults.socket.ack_timeout),
             },
             settings: settings(opts, &defaults.settings)?,
@@ -163,6 +163,19 @@ pub fn millis_option(opts: &JsValue, name: &str) -> Result<Option<u64>, JsValue>
 /// A count (`Infinity` is the largest).
 fn count_option(opts: &JsValue, name: &str) -> Result<Option<u32>, JsValue> {
     Ok(number_option(opts, name)?.map(|n| n.clamp(0.0, f64::from(u32::MAX)) as u32))
+}
+
+/// `retries`, which a build without the cargo feature `retries` refuses: its emits would not be
+/// queued and resent as the app expects.
+fn retries_option(opts: &JsValue) -> Result<Option<u32>, JsValue> {
+    let retries = count_option(opts, "retries")?;
+    if retries.is_some() && !cfg!(feature = "retries") {
+        return Err(invalid(
+            "retries",
+            "left out (this build has no retry queue)",
+        ));
+    }
+    Ok(retries)
 }
 
 /// Milliseconds from a JS number, saturating.

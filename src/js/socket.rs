@@ -267,7 +267,7 @@ impl Socket {
         let options = &self.shared.options;
         let error_first = with_error
             || timeout.is_some()
-            || options.retries.is_some()
+            || options.retries().is_some()
             || options.ack_timeout.is_some();
         if error_first {
             self.shared.error_first.borrow_mut().push(ticket.0);

@@ -269,9 +269,18 @@ pub enum Auth {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SocketOptions {
     /// `retries`: queue emits and resend each until acknowledged, at most this many times more.
+    /// Ignored without the cargo feature `retries` (the option readers refuse it there).
     pub retries: Option<u32>,
     /// `ackTimeout`: the default ack timeout in milliseconds.
     pub ack_timeout: Option<u64>,
+}
+
+impl SocketOptions {
+    /// `retries` as this build honours it: always `None` without the cargo feature, so that
+    /// the compiler drops the retry queue's code.
+    pub fn retries(&self) -> Option<u32> {
+        self.retries.filter(|_| cfg!(feature = "retries"))
+    }
 }
 
 /// What a socket produced while handling one input: frames to write, then events to tell.
@@ -335,6 +344,14 @@ struct Queued<P> {
 struct Recovery {
     pid: Option<String>,
     offset: Option<String>,
+}
+
+impl Recovery {
+    /// The session to offer on reconnect: always none without the cargo feature `recovery`, so
+    /// that the compiler drops the code that offers it and reads offsets.
+    fn pid(&self) -> Option<&str> {
+        self.pid.as_deref().filter(|_| cfg!(feature = "recovery"))
+    }
 }
 
 /// One namespace's state on a connection.
@@ -484,7 +501,7 @@ impl<P: Payload> NamespaceSocket<P> {
     /// when the server offered connection state recovery.
     pub fn connect_frame(&self, auth: Option<&str>) -> Frame<P> {
         let mut text = self.head(PacketKind::Connect, 0, None);
-        match &self.recovery.pid {
+        match self.recovery.pid() {
             Some(pid) => {
                 text.push_str("{\"pid\":");
                 json::push_string(&mut text, pid);
@@ -527,7 +544,7 @@ impl<P: Payload> NamespaceSocket<P> {
         pid: Option<String>,
         out: &mut Effects<P>,
     ) {
-        let recovered = pid.is_some() && pid == self.recovery.pid;
+        let recovered = pid.is_some() && pid.as_deref() == self.recovery.pid();
         if pid.is_none() || !recovered {
             self.recovery.offset = None;
         }
@@ -558,7 +575,7 @@ impl<P: Payload> NamespaceSocket<P> {
     ) -> Option<Ticket> {
         let ticket = flags.ack.then(|| self.new_ticket());
         let timeout = flags.timeout.or(self.options.ack_timeout);
-        if self.options.retries.is_some() && !flags.volatile {
+        if self.options.retries().is_some() && !flags.volatile {
             self.queue.push_back(Queued {
                 event,
                 ticket,
@@ -587,7 +604,7 @@ impl<P: Payload> NamespaceSocket<P> {
     /// Whether an emit made now would be written at once (not buffered, queued or dropped):
     /// `writable` says whether the transport takes a packet now.
     pub fn writes_now(&self, volatile: bool, writable: bool) -> bool {
-        let queued = self.options.retries.is_some() && !volatile;
+        let queued = self.options.retries().is_some() && !volatile;
         !queued && self.is_connected() && (writable || !volatile)
     }
 
@@ -614,7 +631,7 @@ impl<P: Payload> NamespaceSocket<P> {
     /// error: `null` is a success; anything else (even none) is a failed try, sent again while
     /// tries remain, then handed to the callback alone.
     fn on_queue_reply(&mut self, now: Instant, reply: Inbound<P>, out: &mut Effects<P>) {
-        let retries = self.options.retries.unwrap_or(0);
+        let retries = self.options.retries().unwrap_or(0);
         let Some(head) = self.queue.front_mut() else {
             return;
         };
@@ -650,7 +667,7 @@ impl<P: Payload> NamespaceSocket<P> {
     /// Whether the socket keeps the recovery offset that ends every event (the server offered
     /// connection state recovery): it then reads each event's JSON.
     pub fn tracks_offsets(&self) -> bool {
-        self.recovery.pid.is_some()
+        self.recovery.pid().is_some()
     }
 
     /// Remembers the recovery offset that ends an event's arguments (when recovery is on).
@@ -755,7 +772,7 @@ impl<P: Payload> NamespaceSocket<P> {
         match waiter {
             Waiter::User(ticket) => out.events.push(SocketEvent::AckFailed { ticket, cause }),
             Waiter::Queue => {
-                let retries = self.options.retries.unwrap_or(0);
+                let retries = self.options.retries().unwrap_or(0);
                 let Some(head) = self.queue.front_mut() else {
                     return;
                 };
@@ -910,6 +927,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "recovery")]
     fn recovery_puts_pid_and_offset_before_the_auth_members() {
         let mut socket =
             NamespaceSocket::<String>::new("/", Auth::Fixed(None), SocketOptions::default());
@@ -1107,6 +1125,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "retries")]
     fn retries_send_one_at_a_time_in_order_until_acked() {
         let options = SocketOptions {
             retries: Some(2),
@@ -1143,6 +1162,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "retries")]
     fn retries_give_up_after_the_limit_with_a_timeout() {
         let options = SocketOptions {
             retries: Some(1),
@@ -1168,6 +1188,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "retries")]
     fn queued_packets_are_resent_once_after_a_reconnect() {
         let options = SocketOptions {
             retries: Some(3),

@@ -2,26 +2,31 @@
 //
 // The WebSocket-only build (`socketio-wasm/websocket`, pkg/websocket/: the cargo features
 // without `polling`) connects with its defaults over WebSocket alone, never asks for polling,
-// and does what the full build does on it: acks, binary, a clean disconnect. socket.io-client's
+// and does what the full build does on it: acks, binary, a clean disconnect. So does the minimal
+// build (`socketio-wasm/minimal`, pkg/minimal/: also without `retries` and `recovery`), which
+// refuses the `retries` option and never offers to recover a session. socket.io-client's
 // counterpart is its WebSocket transport alone, which the reference run is given as an option.
 //
 //   API_CLIENT=reference node --test tests/api/builds.test.mjs   # socket.io-client 4.8
-//   node --test tests/api/builds.test.mjs                        # socketio-wasm (pkg/websocket/)
+//   node --test tests/api/builds.test.mjs                        # socketio-wasm (both builds)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CLIENT_PATHS, IS_REFERENCE, T, ioServer, serveBasics, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
-const WEBSOCKET_ONLY = IS_REFERENCE ? CLIENT_PATHS.reference.module : "/pkg/websocket/index.js";
-// What the reference needs to be WebSocket-only; the build needs nothing.
+const BUILDS = {
+  "WebSocket-only": IS_REFERENCE ? CLIENT_PATHS.reference.module : "/pkg/websocket/index.js",
+  minimal: IS_REFERENCE ? CLIENT_PATHS.reference.module : "/pkg/minimal/index.js",
+};
+// What the reference needs to be WebSocket-only; the builds need nothing.
 const DEFAULTS = IS_REFERENCE ? { transports: ["websocket"] } : {};
 
-// A page that loads the WebSocket-only client as an app imports it.
-async function openWebSocketOnly(t) {
-  const page = await browser.openHtml(t, "/websocket-only.html", `<!doctype html>
+// A page that loads a build's client as an app imports it.
+async function openBuild(t, build) {
+  const page = await browser.openHtml(t, "/build.html", `<!doctype html>
 <script type="module">
-import * as client from "${WEBSOCKET_ONLY}";
+import * as client from "${BUILDS[build]}";
 await client.ready; // socketio-wasm's own (calls made before it are queued anyway)
 window.io = client.io;
 window.clientReady = true;
@@ -47,36 +52,38 @@ async function loggingServer(t) {
   return { srv, seen };
 }
 
-test("WebSocket-only build: its defaults connect over WebSocket alone; acks, binary and a clean disconnect", T, async (t) => {
-  const { srv, seen } = await loggingServer(t);
-  const page = await openWebSocketOnly(t);
-  const r = await page.evaluate(async ({ url, defaults }) => {
-    const socket = io(url, defaults);
-    await waitFor(socket, "connect");
-    const who = await new Promise((resolve) => socket.emit("whoami", resolve));
-    const acked = await socket.timeout(5000).emitWithAck("ack", "hi", { n: 1 });
-    socket.emit("echo", new Uint8Array([1, 2, 3]).buffer, "text");
-    const [binary, text] = await new Promise((resolve) => socket.once("echo", (...args) => resolve(args)));
-    const transport = socket.io.engine.transport.name;
-    socket.disconnect();
-    return { who, acked, bytes: Array.from(new Uint8Array(binary)), text, transport, connected: socket.connected };
-  }, { url: srv.url, defaults: DEFAULTS });
-  assert.equal(r.who.transport, "websocket");
-  assert.equal(r.transport, "websocket");
-  assert.deepEqual(r.acked, "hi");
-  assert.deepEqual(r.bytes, [1, 2, 3]);
-  assert.equal(r.text, "text");
-  assert.equal(r.connected, false);
-  await until(() => seen.reasons.length === 1, 5000, "the server's disconnect");
-  assert.deepEqual(seen.reasons, ["client namespace disconnect"]);
-  assert.deepEqual(seen.transports, ["websocket"]);
-  assert.equal(seen.polling, 0, "no polling request");
-  assert.deepEqual(page.errors, []);
-});
+for (const build of Object.keys(BUILDS)) {
+  test(`${build} build: its defaults connect over WebSocket alone; acks, binary and a clean disconnect`, T, async (t) => {
+    const { srv, seen } = await loggingServer(t);
+    const page = await openBuild(t, build);
+    const r = await page.evaluate(async ({ url, defaults }) => {
+      const socket = io(url, defaults);
+      await waitFor(socket, "connect");
+      const who = await new Promise((resolve) => socket.emit("whoami", resolve));
+      const acked = await socket.timeout(5000).emitWithAck("ack", "hi", { n: 1 });
+      socket.emit("echo", new Uint8Array([1, 2, 3]).buffer, "text");
+      const [binary, text] = await new Promise((resolve) => socket.once("echo", (...args) => resolve(args)));
+      const transport = socket.io.engine.transport.name;
+      socket.disconnect();
+      return { who, acked, bytes: Array.from(new Uint8Array(binary)), text, transport, connected: socket.connected };
+    }, { url: srv.url, defaults: DEFAULTS });
+    assert.equal(r.who.transport, "websocket");
+    assert.equal(r.transport, "websocket");
+    assert.deepEqual(r.acked, "hi");
+    assert.deepEqual(r.bytes, [1, 2, 3]);
+    assert.equal(r.text, "text");
+    assert.equal(r.connected, false);
+    await until(() => seen.reasons.length === 1, 5000, "the server's disconnect");
+    assert.deepEqual(seen.reasons, ["client namespace disconnect"]);
+    assert.deepEqual(seen.transports, ["websocket"]);
+    assert.equal(seen.polling, 0, "no polling request");
+    assert.deepEqual(page.errors, []);
+  });
+}
 
 test("WebSocket-only build: `transports` naming polling alone is refused at once; polling beside WebSocket is left out", { ...T, skip: IS_REFERENCE && "socket.io-client's WebSocket-only socket takes transport classes, not names" }, async (t) => {
   const { srv, seen } = await loggingServer(t);
-  const page = await openWebSocketOnly(t);
+  const page = await openBuild(t, "WebSocket-only");
   const r = await page.evaluate(async ({ url }) => {
     let refused;
     try {
@@ -94,4 +101,44 @@ test("WebSocket-only build: `transports` naming polling alone is refused at once
   assert.match(r.refused.message, /transports.*this build has no polling/);
   assert.equal(r.transport, "websocket");
   assert.equal(seen.polling, 0, "no polling request");
+});
+
+test("minimal build: `retries` is refused at once; an abrupt close is not recovered though the server offers it", { ...T, skip: IS_REFERENCE && "socket.io-client has no build without retries or recovery" }, async (t) => {
+  const sessions = [];
+  const srv = await ioServer(t, {
+    options: { connectionStateRecovery: { maxDisconnectionDuration: 60000 } },
+    setup: (io) =>
+      io.on("connection", (socket) => {
+        sessions.push({ id: socket.id, recovered: socket.recovered });
+        // An event gives a recovering client an offset to offer.
+        socket.emit("welcome", 1);
+        socket.on("cut", () => setTimeout(() => socket.conn.transport.socket.terminate(), 20));
+      }),
+  });
+  const page = await openBuild(t, "minimal");
+  const r = await page.evaluate(async ({ url }) => {
+    let refused;
+    try {
+      io(url, { retries: 2, forceNew: true });
+    } catch (error) {
+      refused = { name: error.name, message: error.message };
+    }
+    const socket = io(url, { forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 100 });
+    const welcome = waitFor(socket, "welcome");
+    await waitFor(socket, "connect");
+    await welcome;
+    const firstId = socket.id;
+    socket.emit("cut");
+    const [reason] = await waitFor(socket, "disconnect");
+    await waitFor(socket, "connect", 5000);
+    const after = { id: socket.id, recovered: socket.recovered };
+    socket.disconnect();
+    return { refused, firstId, reason, after };
+  }, { url: srv.url });
+  assert.equal(r.refused?.name, "TypeError");
+  assert.match(r.refused.message, /retries.*this build has no retry queue/);
+  assert.equal(r.reason, "transport close");
+  assert.notEqual(r.after.id, r.firstId, "a new session");
+  assert.equal(r.after.recovered, false);
+  assert.deepEqual(sessions.map((s) => s.recovered), [false, false]);
 });
