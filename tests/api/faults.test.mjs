@@ -354,7 +354,11 @@ for (const transport of ["websocket", "polling"]) {
     await waitTicks(page, count);
     const r = await pageState(page);
     figures(t, { ticks: count, received: r.ticks.length, connects: r.connects.map((c) => c.recovered), reasons: r.reasons });
-    assert.deepEqual(r.connects.map((c) => c.recovered), [false, true, true]);
+    // Racing the ping timeout, the second cut may cost one reconnection more (seen once with
+    // socket.io-client on a loaded machine): each is recovered all the same.
+    const recovered = r.connects.map((c) => c.recovered);
+    assert.ok(recovered.length >= 3 && recovered.length <= 4, `connects: ${recovered}`);
+    assert.deepEqual(recovered, [false, ...recovered.slice(1).map(() => true)]);
     assert.equal(new Set(r.connects.map((c) => c.id)).size, 1, "the same id throughout");
     assertEveryTick(r, count);
   });
