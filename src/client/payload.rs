@@ -244,7 +244,7 @@ pub(crate) fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
     let root: JsValue = array.into();
     let found = scan(&root);
     if found != 0 && !cfg!(feature = "binary") {
-        // Refused before the placeholders and Blob reads, which this build leaves out.
+        // Before any Blob is read and before the placeholders, which this build leaves out.
         return Err(EmitError::BinaryLeftOut);
     }
     if found & BLOB != 0 {
