@@ -9,8 +9,9 @@
 #   index.d.ts             the types
 #   websocket/             the WebSocket-only build (cargo features without `polling`): its own
 #                          socketio_wasm_bg.wasm and index.js, the entry `socketio-wasm/websocket`
-#   minimal/               the smallest build: WebSocket-only, and without the `retries` queue and
-#                          connection state recovery; the entry `socketio-wasm/minimal`
+#   minimal/               the smallest build: WebSocket-only, and without the `retries` queue,
+#                          connection state recovery and binary attachments; the entry
+#                          `socketio-wasm/minimal`
 # The JS facade is the cargo feature `js` (a Rust app leaves it off); every build enables it.
 # The glue and the sources are staged in target/js/<build>/ so that the bundles import the glue
 # as the sources do (`./socketio_wasm.js`).
@@ -61,7 +62,7 @@ wasm target/js/full pkg --features js
   --inject:target/js/full/script-url.js --define:import.meta.url=scriptUrl
 cp src/js/index.d.ts pkg/
 
-wasm target/js/websocket pkg/websocket --no-default-features --features js,retries,recovery
+wasm target/js/websocket pkg/websocket --no-default-features --features js,retries,recovery,binary
 "${esbuild[@]}" target/js/websocket/index.js --format=esm --outfile=pkg/websocket/index.js
 
 wasm target/js/minimal pkg/minimal --no-default-features --features js

@@ -25,8 +25,8 @@ step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --locked --all-features --target wasm32-unknown-unknown -- -D warnings
 # The npm package's smaller builds: WebSocket-only (no `polling`), as `socketio-wasm/websocket`;
-# and without `retries` and `recovery` as well, as `socketio-wasm/minimal`.
-cargo clippy --all-targets --locked --no-default-features --features js,retries,recovery \
+# and without `retries`, `recovery` and `binary` as well, as `socketio-wasm/minimal`.
+cargo clippy --all-targets --locked --no-default-features --features js,retries,recovery,binary \
   --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --locked --no-default-features --features js \
   --target wasm32-unknown-unknown -- -D warnings

@@ -100,6 +100,7 @@ async fn wait_connected(socket: &Socket) {
     }
 }
 
+#[cfg(feature = "binary")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum Kind {
     Plain,
@@ -107,6 +108,7 @@ enum Kind {
     Shape { sides: u8, name: String },
 }
 
+#[cfg(feature = "binary")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Part {
     label: String,
@@ -114,6 +116,8 @@ struct Part {
     blob: Vec<u8>,
 }
 
+/// A value of every shape, bytes among them (the cargo feature `binary`).
+#[cfg(feature = "binary")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Message {
     text: String,
@@ -128,6 +132,7 @@ struct Message {
     tags: BTreeMap<String, bool>,
 }
 
+#[cfg(feature = "binary")]
 fn sample() -> Message {
     Message {
         text: String::from("héllo wörld ✓ 🌍 \u{2028} \"quoted\" \\ 日本語"),
@@ -365,13 +370,16 @@ async fn on_any_outgoing_hears_each_event_when_it_is_written() {
         .expect("emit");
     let written = r#"remember [{"tag":"outgoing","value":1}]"#;
     assert_eq!(*log.borrow(), [written], "heard as it is written");
-    socket
-        .emit("echo", &serde_bytes::Bytes::new(&[1, 2, 3]))
-        .expect("emit");
-    assert_eq!(
-        log.borrow().last().map(String::as_str),
-        Some("echo binary 3")
-    );
+    #[cfg(feature = "binary")]
+    {
+        socket
+            .emit("echo", &serde_bytes::Bytes::new(&[1, 2, 3]))
+            .expect("emit");
+        assert_eq!(
+            log.borrow().last().map(String::as_str),
+            Some("echo binary 3")
+        );
+    }
     // Handled before the disconnect below: the server ignores the events that it reads in the
     // same tick as the namespace's DISCONNECT.
     assert_eq!(recall(&socket, tag).await, [1]);
@@ -475,6 +483,7 @@ async fn connects_and_reports_its_state() {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "binary")]
 async fn typed_values_round_trip_as_events_and_acks() {
     let socket = connected(URL, "/").await;
     let mut echoes = socket.events::<Message>("echo");
@@ -496,15 +505,18 @@ async fn untyped_values_round_trip() {
         .expect("ack answer");
     assert_eq!(answer, value);
 
-    let (sender, mut received) = futures_channel::mpsc::unbounded();
-    let _listener = socket.on_js("echo", move |args, _| {
-        let _ = sender.unbounded_send(args.length());
-    });
-    let bytes = js_sys::Uint8Array::from(&[9u8, 8, 7][..]);
-    socket
-        .emit_js("echo", &[bytes.into()])
-        .expect("emit untyped");
-    assert_eq!(next("untyped echo", &mut received).await, 1);
+    #[cfg(feature = "binary")]
+    {
+        let (sender, mut received) = futures_channel::mpsc::unbounded();
+        let _listener = socket.on_js("echo", move |args, _| {
+            let _ = sender.unbounded_send(args.length());
+        });
+        let bytes = js_sys::Uint8Array::from(&[9u8, 8, 7][..]);
+        socket
+            .emit_js("echo", &[bytes.into()])
+            .expect("emit untyped");
+        assert_eq!(next("untyped echo", &mut received).await, 1);
+    }
 }
 
 #[wasm_bindgen_test]
@@ -743,6 +755,7 @@ async fn reconnects_after_a_server_restart_step_by_step() {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "binary")]
 async fn an_event_that_does_not_fit_is_an_error_not_a_panic() {
     #[derive(Debug, Serialize)]
     struct SendMe<'a, T> {
@@ -788,6 +801,7 @@ async fn an_event_that_does_not_fit_is_an_error_not_a_panic() {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "binary")]
 async fn bytes_travel_as_binary_attachments() {
     #[derive(Serialize)]
     struct Fields {
@@ -820,18 +834,40 @@ async fn reserved_names_and_too_many_binaries_are_refused() {
         socket.emit("disconnect", &1),
         Err(EmitError::ReservedName(String::from("disconnect")))
     );
-    let many: Vec<serde_bytes::ByteBuf> = (0..11)
-        .map(|i| serde_bytes::ByteBuf::from(vec![i]))
-        .collect();
-    assert_eq!(
-        socket.emit("echo", &many),
-        Err(EmitError::TooManyAttachments)
-    );
-    let ten = &many[..10];
-    let answer: Vec<serde_bytes::ByteBuf> = within("ack", socket.emit_with_ack("ack-me", &ten))
+    #[cfg(feature = "binary")]
+    {
+        let many: Vec<serde_bytes::ByteBuf> = (0..11)
+            .map(|i| serde_bytes::ByteBuf::from(vec![i]))
+            .collect();
+        assert_eq!(
+            socket.emit("echo", &many),
+            Err(EmitError::TooManyAttachments)
+        );
+        let ten = &many[..10];
+        let answer: Vec<serde_bytes::ByteBuf> = within("ack", socket.emit_with_ack("ack-me", &ten))
+            .await
+            .expect("ten binaries are fine");
+        assert_eq!(answer, ten);
+    }
+}
+
+/// Without the cargo feature `binary`, bytes in an emit or an ack are refused with an error,
+/// and the socket goes on.
+#[wasm_bindgen_test]
+#[cfg(not(feature = "binary"))]
+async fn bytes_are_refused_without_binary_attachments() {
+    let socket = connected(URL, "/").await;
+    let bytes = serde_bytes::Bytes::new(&[1, 2, 3]);
+    assert_eq!(socket.emit("echo", &bytes), Err(EmitError::BinaryLeftOut));
+    let nested = serde_json::json!({ "list": [1] });
+    let refused = socket
+        .emit_with_ack::<(), _>("ack-me", &(nested, bytes))
+        .await;
+    assert_eq!(refused, Err(AckError::Emit(EmitError::BinaryLeftOut)));
+    let answer: u32 = within("ack", socket.emit_with_ack("ack-me", &7))
         .await
-        .expect("ten binaries are fine");
-    assert_eq!(answer, ten);
+        .expect("plain values still go");
+    assert_eq!(answer, 7);
 }
 
 #[wasm_bindgen_test]

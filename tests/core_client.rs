@@ -112,6 +112,7 @@ fn json_span_counts_utf16_units_after_a_non_ascii_namespace() {
 }
 
 #[test]
+#[cfg(feature = "binary")]
 fn an_attachment_may_come_as_base64_text() {
     let (mut driver, socket) = Driver::connected("/");
     driver.receive(r#"451-["bin",{"_placeholder":true,"num":0}]"#);
@@ -127,6 +128,7 @@ fn an_attachment_may_come_as_base64_text() {
 }
 
 #[test]
+#[cfg(feature = "binary")]
 fn binary_events_wait_for_all_their_attachments() {
     let (mut driver, socket) = Driver::connected("/");
     let transport = driver.transport();
@@ -418,6 +420,7 @@ fn a_rejected_packet_ends_the_connection_as_a_decode_error_does() {
 }
 
 #[test]
+#[cfg(feature = "binary")]
 fn text_in_the_middle_of_attachments_is_a_parse_error() {
     let (mut driver, socket) = Driver::connected("/");
     driver.receive(r#"451-["bin",{"_placeholder":true,"num":0}]"#);
@@ -427,6 +430,38 @@ fn text_in_the_middle_of_attachments_is_a_parse_error() {
         "parse error",
         Some("unexpected binary data".into())
     )));
+}
+
+/// Without the cargo feature `binary`, each way binary data arrives ends the connection as a
+/// malformed packet does: a binary packet's header, a binary frame, a `b` (base64) message.
+#[test]
+#[cfg(not(feature = "binary"))]
+fn binary_data_is_a_parse_error_without_binary_attachments() {
+    let refused = Some(String::from(DecodeError::BinaryLeftOut.as_str()));
+    let inputs: [fn(&mut Driver); 3] = [
+        |driver| driver.receive(r#"451-["bin",{"_placeholder":true,"num":0}]"#),
+        |driver| driver.receive(r#"461-1[{"_placeholder":true,"num":0}]"#),
+        |driver| driver.receive("bAQID"),
+    ];
+    for input in inputs {
+        let (mut driver, socket) = Driver::connected("/");
+        input(&mut driver);
+        let seen = driver.drain();
+        assert!(
+            seen.contains(&Seen::Disconnect(socket, "parse error", refused.clone())),
+            "{seen:?}"
+        );
+    }
+    let (mut driver, socket) = Driver::connected("/");
+    let transport = driver.transport();
+    driver
+        .client
+        .handle_binary(Instant::from_millis(1), transport, "bytes".into());
+    let seen = driver.drain();
+    assert!(
+        seen.contains(&Seen::Disconnect(socket, "parse error", refused)),
+        "{seen:?}"
+    );
 }
 
 #[test]

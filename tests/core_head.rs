@@ -239,6 +239,7 @@ fn a_non_ascii_namespace_gives_the_span_in_utf16_units_from_the_head() {
 }
 
 #[test]
+#[cfg(feature = "binary")]
 fn acks_and_binary_events_are_settled_by_their_heads() {
     let mut session = Session::new();
     let outputs = session.receive_head(r#"43/admin,0["reply"]"#, 128, false);
@@ -312,10 +313,16 @@ fn every_cut_gives_the_same_outputs_as_the_whole_frame() {
 
 #[test]
 fn heads_cut_inside_the_header_read_the_whole_text() {
-    for (text, header) in [
+    let cases = [
         (r#"452-/admin,9["bin"]"#, r#"452-/admin,9"#),
         (r#"42/ü😀,123["é"]"#, "42/ü😀,123"),
-    ] {
+    ];
+    // Without binary attachments a binary packet is a parse error, however it is read.
+    let binary = |text: &str| text.starts_with("45");
+    for (text, header) in cases
+        .into_iter()
+        .filter(|(text, _)| cfg!(feature = "binary") || !binary(text))
+    {
         for units in 0..=header.encode_utf16().count() {
             let mut session = Session::new();
             session.receive_head(text, units, true);

@@ -121,6 +121,7 @@ fn polling_spans_count_utf16_across_packets() {
 }
 
 #[test]
+#[cfg(feature = "binary")]
 fn binary_over_polling_is_base64_both_ways() {
     let (mut driver, socket) = connected_polling(polling_only());
     driver.poll_response("451-[\"bin\",{\"_placeholder\":true,\"num\":0}]\u{1e}bAQID");

@@ -12,6 +12,7 @@ use wasm_bindgen::JsValue;
 use super::payload::refusal;
 use crate::protocol::socket::ConnectError as CoreConnectError;
 use crate::protocol::uri::UrlError;
+use crate::protocol::DecodeError;
 
 /// A Manager could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,9 @@ pub enum EmitError {
     /// A `Blob` or `File` is in the value: its bytes are read asynchronously, so read them
     /// first (`Blob::array_buffer`) and send those.
     UnreadBlob,
+    /// The value holds bytes (or, in JS, an `ArrayBuffer`, typed array, `DataView` or `Blob`),
+    /// and this build has no binary attachments (it lacks the cargo feature `binary`).
+    BinaryLeftOut,
 }
 
 impl EmitError {
@@ -67,6 +71,7 @@ impl EmitError {
             Self::NotSent => "the event was not sent".into(),
             Self::AlreadyAnswered => "the server's ack request was answered already".into(),
             Self::UnreadBlob => "a Blob must be read before it is sent".into(),
+            Self::BinaryLeftOut => DecodeError::BinaryLeftOut.as_str().into(),
         }
     }
 }

@@ -239,9 +239,14 @@ pub(crate) fn encode_reply(args: &[JsValue]) -> Result<Outbound<JsValue>, EmitEr
 }
 
 /// Encodes a JSON array: `JSON.stringify` once its binaries are swapped for placeholders.
+/// Without the cargo feature `binary`, a value holding binary data is refused.
 pub(crate) fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
     let root: JsValue = array.into();
     let found = scan(&root);
+    if found != 0 && !cfg!(feature = "binary") {
+        // Before any Blob is read and before the placeholders, which this build leaves out.
+        return Err(EmitError::BinaryLeftOut);
+    }
     if found & BLOB != 0 {
         return Err(EmitError::UnreadBlob);
     }
@@ -313,9 +318,10 @@ pub(crate) fn decode_array(
     with_binaries(array, attachments)
 }
 
-/// `array` with its placeholders swapped for `attachments`.
+/// `array` with its placeholders swapped for `attachments`. A build without the cargo feature
+/// `binary` never has any (the core and [`encode`] refuse them), and the compiler is told so.
 fn with_binaries(array: Array, attachments: &[JsValue]) -> Result<Array, DecodeError> {
-    if !attachments.is_empty() {
+    if cfg!(feature = "binary") && !attachments.is_empty() {
         restore_binaries(&array, attachments)?;
     }
     Ok(array)

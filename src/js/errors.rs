@@ -23,10 +23,11 @@ pub fn type_error(message: &str) -> JsValue {
 }
 
 /// What `emit()` throws: a `TypeError` for a value JSON cannot write (as `JSON.stringify`
-/// throws), else an `Error` (a reserved name, too many attachments).
+/// throws) or binary data in a build without it, else an `Error` (a reserved name, too many
+/// attachments).
 pub fn emit_error(error: &EmitError) -> JsValue {
     match error {
-        EmitError::Serialize(_) => type_error(&error.message()),
+        EmitError::Serialize(_) | EmitError::BinaryLeftOut => type_error(&error.message()),
         _ => error_with_data(&error.message(), None),
     }
 }

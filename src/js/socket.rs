@@ -237,7 +237,8 @@ impl Socket {
     /// ticket. Returns the ticket when `ack` is set and the emit was not dropped, else
     /// `undefined`; or `false` when the packet holds Blobs, which index.js reads before it emits
     /// the packet again. `with_error`: an `emitWithAck` callback (error first). Throws for a
-    /// reserved name, too many attachments, or a value JSON cannot write.
+    /// reserved name, too many attachments, a value JSON cannot write, or binary data in a build
+    /// without binary attachments.
     #[wasm_bindgen(js_name = "_emit")]
     pub fn emit(
         &self,

@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::engine_packet::{self, Handshake, PacketType, TextPacket};
+use super::error::binary_accepted;
 use super::payload::Payload;
 use super::{DecodeError, Instant};
 use core::time::Duration;
@@ -372,10 +373,11 @@ impl<P: Payload> EngineSession<P> {
         }
     }
 
-    /// Accepts a binary message from transport `id`; only an open session's transport may send one.
+    /// Accepts a binary message from transport `id`; only an open session's transport may send one,
+    /// and only to a build with binary attachments.
     pub fn handle_binary(&mut self, id: TransportId) -> Result<bool, DecodeError> {
         match self.state {
-            State::Open if id == self.active.id => Ok(true),
+            State::Open if id == self.active.id => binary_accepted().map(|()| true),
             State::Open | State::Closing | State::Closed => Ok(false),
             State::Opening => Err(DecodeError::UnexpectedBinary),
         }

@@ -6,7 +6,7 @@
 //! the input and never panics: anything malformed is a [`DecodeError`].
 
 use super::base64;
-use super::error::DecodeError;
+use super::error::{binary_accepted, DecodeError};
 use super::json::{self, Cursor, Shape};
 
 /// The separator between packets in a polling payload.
@@ -110,7 +110,10 @@ pub fn decode_payload(body: &str) -> impl Iterator<Item = Result<PayloadPacket<'
 /// (over WebSocket when the client asked for base64 with `b64`).
 pub fn decode_packet(packet: &str) -> Result<PayloadPacket<'_>, DecodeError> {
     match packet.strip_prefix(BINARY_PREFIX) {
-        Some(encoded) => base64::decode(encoded).map(PayloadPacket::Binary),
+        Some(encoded) => {
+            binary_accepted()?;
+            base64::decode(encoded).map(PayloadPacket::Binary)
+        }
         None => decode_text(packet).map(PayloadPacket::Text),
     }
 }
@@ -418,6 +421,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "binary")]
     fn polling_payload_examples() {
         assert_eq!(
             payload("4hello\x1e2\x1e4world"),
@@ -453,6 +457,11 @@ mod tests {
 
     #[test]
     fn polling_payload_stops_at_first_error() {
+        // Without binary attachments a `b` packet is refused before its base64 is read.
+        let bad_base64 = match cfg!(feature = "binary") {
+            true => DecodeError::InvalidBase64,
+            false => DecodeError::BinaryLeftOut,
+        };
         assert_eq!(
             payload("4a\x1e\x1e4b"),
             vec![
@@ -476,10 +485,10 @@ mod tests {
             payload("4a\x1ebAQI\x1e4b"),
             vec![
                 Ok(PayloadPacket::Text(text(PacketType::Message, "a"))),
-                Err(DecodeError::InvalidBase64),
+                Err(bad_base64.clone()),
             ]
         );
-        assert_eq!(payload("b!!!!"), vec![Err(DecodeError::InvalidBase64)]);
+        assert_eq!(payload("b!!!!"), vec![Err(bad_base64)]);
         let mut packets = decode_payload("\x1e4a");
         assert_eq!(packets.next(), Some(Err(DecodeError::Empty)));
         assert_eq!(packets.next(), None);
@@ -487,6 +496,20 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "binary"))]
+    fn binary_packets_are_refused_without_binary_attachments() {
+        assert_eq!(
+            payload("4hello\x1ebAQIDBA==\x1e4world"),
+            vec![
+                Ok(PayloadPacket::Text(text(PacketType::Message, "hello"))),
+                Err(DecodeError::BinaryLeftOut),
+            ]
+        );
+        assert_eq!(decode_packet("b"), Err(DecodeError::BinaryLeftOut));
+    }
+
+    #[test]
+    #[cfg(feature = "binary")]
     fn writer_round_trips() {
         let mut writer = PayloadWriter::new();
         assert!(writer.is_empty());

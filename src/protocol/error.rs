@@ -40,6 +40,8 @@ pub enum DecodeError {
     UnexpectedBinary,
     /// The driver's handle on a text frame gave no text.
     NotText,
+    /// A binary packet or binary message, in a build without the cargo feature `binary`.
+    BinaryLeftOut,
 }
 
 impl DecodeError {
@@ -60,7 +62,21 @@ impl DecodeError {
             Self::InvalidHandshake => "invalid handshake",
             Self::UnexpectedBinary => "unexpected binary data",
             Self::NotText => "not a text frame",
+            // Also what an emit of binary data throws (`EmitError::BinaryLeftOut`): one string.
+            Self::BinaryLeftOut => {
+                "socketio-wasm: binary data needs a build with binary attachments (this build has none)"
+            }
         }
+    }
+}
+
+/// Whether this build takes binary data from the network: without the cargo feature `binary` a
+/// binary packet or message is a decode error (a `parse error` close), so that the code which
+/// collects attachments and puts them back is never reached and is left out.
+pub fn binary_accepted() -> Result<(), DecodeError> {
+    match cfg!(feature = "binary") {
+        true => Ok(()),
+        false => Err(DecodeError::BinaryLeftOut),
     }
 }
 

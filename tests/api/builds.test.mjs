@@ -3,9 +3,11 @@
 // The WebSocket-only build (`socketio-wasm/websocket`, pkg/websocket/: the cargo features
 // without `polling`) connects with its defaults over WebSocket alone, never asks for polling,
 // and does what the full build does on it: acks, binary, a clean disconnect. So does the minimal
-// build (`socketio-wasm/minimal`, pkg/minimal/: also without `retries` and `recovery`), which
-// refuses the `retries` option and never offers to recover a session. socket.io-client's
-// counterpart is its WebSocket transport alone, which the reference run is given as an option.
+// build (`socketio-wasm/minimal`, pkg/minimal/: also without `retries`, `recovery` and `binary`),
+// but for binary: it refuses the `retries` option and binary data in an emit, never offers to
+// recover a session, and ends the connection with a `parse error` on a binary packet.
+// socket.io-client's counterpart is its WebSocket transport alone, which the reference run is
+// given as an option.
 //
 //   API_CLIENT=reference node --test tests/api/builds.test.mjs   # socket.io-client 4.8
 //   node --test tests/api/builds.test.mjs                        # socketio-wasm (both builds)
@@ -52,21 +54,27 @@ async function loggingServer(t) {
   return { srv, seen };
 }
 
+// Which builds carry binary attachments (the minimal one has none).
+const WITH_BINARY = { "WebSocket-only": true, minimal: false };
+
 for (const build of Object.keys(BUILDS)) {
-  test(`${build} build: its defaults connect over WebSocket alone; acks, binary and a clean disconnect`, T, async (t) => {
+  const what = WITH_BINARY[build] ? "acks, binary" : "acks";
+  test(`${build} build: its defaults connect over WebSocket alone; ${what} and a clean disconnect`, T, async (t) => {
     const { srv, seen } = await loggingServer(t);
     const page = await openBuild(t, build);
-    const r = await page.evaluate(async ({ url, defaults }) => {
+    const r = await page.evaluate(async ({ url, defaults, binary }) => {
       const socket = io(url, defaults);
       await waitFor(socket, "connect");
       const who = await new Promise((resolve) => socket.emit("whoami", resolve));
       const acked = await socket.timeout(5000).emitWithAck("ack", "hi", { n: 1 });
-      socket.emit("echo", new Uint8Array([1, 2, 3]).buffer, "text");
-      const [binary, text] = await new Promise((resolve) => socket.once("echo", (...args) => resolve(args)));
+      const sent = binary ? new Uint8Array([1, 2, 3]).buffer : [1, 2, 3];
+      socket.emit("echo", sent, "text");
+      const [echoed, text] = await new Promise((resolve) => socket.once("echo", (...args) => resolve(args)));
       const transport = socket.io.engine.transport.name;
       socket.disconnect();
-      return { who, acked, bytes: Array.from(new Uint8Array(binary)), text, transport, connected: socket.connected };
-    }, { url: srv.url, defaults: DEFAULTS });
+      const bytes = binary ? Array.from(new Uint8Array(echoed)) : echoed;
+      return { who, acked, bytes, text, transport, connected: socket.connected };
+    }, { url: srv.url, defaults: DEFAULTS, binary: WITH_BINARY[build] });
     assert.equal(r.who.transport, "websocket");
     assert.equal(r.transport, "websocket");
     assert.deepEqual(r.acked, "hi");
@@ -103,7 +111,7 @@ test("WebSocket-only build: `transports` naming polling alone is refused at once
   assert.equal(seen.polling, 0, "no polling request");
 });
 
-test("minimal build: `retries` is refused at once; an abrupt close is not recovered though the server offers it", { ...T, skip: IS_REFERENCE && "socket.io-client has no build without retries or recovery" }, async (t) => {
+test("minimal build: `retries` and binary emits are refused at once; an abrupt close is not recovered though the server offers it; a binary event is a parse error", { ...T, skip: IS_REFERENCE && "socket.io-client has no build without retries, recovery or binary" }, async (t) => {
   const sessions = [];
   const srv = await ioServer(t, {
     options: { connectionStateRecovery: { maxDisconnectionDuration: 60000 } },
@@ -113,6 +121,7 @@ test("minimal build: `retries` is refused at once; an abrupt close is not recove
         // An event gives a recovering client an offset to offer.
         socket.emit("welcome", 1);
         socket.on("cut", () => setTimeout(() => socket.conn.transport.socket.terminate(), 20));
+        socket.on("send binary", () => socket.emit("x", Buffer.from([1])));
       }),
   });
   const page = await openBuild(t, "minimal");
@@ -132,13 +141,31 @@ test("minimal build: `retries` is refused at once; an abrupt close is not recove
     const [reason] = await waitFor(socket, "disconnect");
     await waitFor(socket, "connect", 5000);
     const after = { id: socket.id, recovered: socket.recovered };
+    const binaryRefused = {};
+    for (const [kind, value] of [["ArrayBuffer", new ArrayBuffer(1)], ["Blob", new Blob(["x"])]]) {
+      try {
+        socket.emit("echo", { nested: [value] });
+      } catch (error) {
+        binaryRefused[kind] = { name: error.name, message: error.message };
+      }
+    }
+    let received = false;
+    socket.on("x", () => (received = true));
+    socket.emit("send binary");
+    const [binaryReason] = await waitFor(socket, "disconnect");
     socket.disconnect();
-    return { refused, firstId, reason, after };
+    return { refused, firstId, reason, after, binaryRefused, binaryReason, received };
   }, { url: srv.url });
   assert.equal(r.refused?.name, "TypeError");
   assert.match(r.refused.message, /retries.*this build has no retry queue/);
   assert.equal(r.reason, "transport close");
   assert.notEqual(r.after.id, r.firstId, "a new session");
   assert.equal(r.after.recovered, false);
-  assert.deepEqual(sessions.map((s) => s.recovered), [false, false]);
+  assert.deepEqual(sessions.map((s) => s.recovered).slice(0, 2), [false, false]);
+  for (const kind of ["ArrayBuffer", "Blob"]) {
+    assert.equal(r.binaryRefused[kind]?.name, "TypeError", kind);
+    assert.match(r.binaryRefused[kind].message, /binary data needs a build with binary attachments/, kind);
+  }
+  assert.equal(r.binaryReason, "parse error");
+  assert.equal(r.received, false, "the binary event is not delivered");
 });
