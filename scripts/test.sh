@@ -30,6 +30,8 @@ cargo clippy --all-targets --locked --no-default-features --features js,retries,
   --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --all-targets --locked --no-default-features --features js \
   --target wasm32-unknown-unknown -- -D warnings
+# A Rust app's smallest client (no optional feature, no JS facade).
+cargo clippy --all-targets --locked --no-default-features --target wasm32-unknown-unknown -- -D warnings
 step "types (tsc --noEmit over tests/types)"
 node_modules/.bin/tsc --noEmit -p tests/types
 step "docs, native and wasm32 (no warnings)"
@@ -43,6 +45,8 @@ within 20 cargo test --locked
 within 20 cargo test --locked --no-default-features
 step "the Rust API in headless Chromium (wasm-bindgen-test, socket.io 4.8 server)"
 within 20 bash scripts/browser-rust.sh
+# And as the minimal build: WebSocket-only, no retries, no recovery, no binary.
+within 20 bash scripts/browser-rust.sh --no-default-features
 step "fuzz corpora, replayed once each (every crash once found stays a regression test)"
 within 20 bash scripts/fuzz.sh --replay
 step "build the package, and its size against the budget"

@@ -164,6 +164,7 @@ fn sample() -> Message {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "polling")]
 async fn reports_the_transport_and_its_upgrade() {
     let manager = Manager::builder(URL).build().expect("manager");
     let socket = manager.socket("/");
@@ -942,6 +943,7 @@ async fn dropping_the_last_handle_ends_the_connection() {
 }
 
 #[wasm_bindgen_test]
+#[cfg(feature = "polling")]
 async fn dropping_the_last_handle_on_polling_lets_the_disconnect_through() {
     let observer = connected(URL, "/").await;
     let manager = Manager::builder(URL)
