@@ -2,7 +2,7 @@
 // Vite app and a minimal webpack 5 app, each built in production mode with the bundler's
 // default configuration (no config file, no plugin, no target change), then run in headless
 // Chromium against the demo chat server, where each app says hello in the lobby. The Vite app is
-// built a second time from the WebSocket-only entry, `socketio-wasm/websocket`.
+// built again from each smaller entry, `socketio-wasm/websocket` and `socketio-wasm/minimal`.
 //
 //   node --test tests/bundlers/      (needs a built pkg/: `npm run build`)
 import { after, before, test } from "node:test";
@@ -89,19 +89,21 @@ test("webpack 5, default configuration: builds the installed package and chats",
   await chat(t, { "/webpack/": join(dir, "dist") + "/" }, "/webpack/", "webpack-app");
 });
 
-test("Vite, default configuration: the WebSocket-only entry (socketio-wasm/websocket) builds and chats over WebSocket", { timeout: 120000 }, async (t) => {
-  const dir = makeApp("vite-websocket-app", {
-    "index.html": join(HERE, "vite/index.html"),
-    "app.js": join(HERE, "app.js"),
+for (const entry of ["websocket", "minimal"]) {
+  test(`Vite, default configuration: the ${entry} entry (socketio-wasm/${entry}) builds and chats over WebSocket`, { timeout: 120000 }, async (t) => {
+    const dir = makeApp(`vite-${entry}-app`, {
+      "index.html": join(HERE, "vite/index.html"),
+      "app.js": join(HERE, "app.js"),
+    });
+    const app = join(dir, "app.js");
+    writeFileSync(app, readFileSync(app, "utf8").replace('from "socketio-wasm"', `from "socketio-wasm/${entry}"`));
+    run(join(BIN, "vite"), ["build", "--logLevel", "warn"], dir);
+    const dist = join(dir, "dist");
+    const assets = readdirSync(join(dist, "assets"));
+    assert.ok(assets.some((name) => name.endsWith(".wasm")), `the wasm is an asset: ${assets}`);
+    const code = assets.filter((name) => name.endsWith(".js")).map((name) => readFileSync(join(dist, "assets", name), "utf8"));
+    assert.ok(!code.join("").includes("XMLHttpRequest"), "no polling code in the bundle");
+    const body = await chat(t, { "/vite/": dist + "/", "/assets/": join(dist, "assets") + "/" }, "/vite/", "vite-app");
+    assert.equal(body.transport, "websocket");
   });
-  const app = join(dir, "app.js");
-  writeFileSync(app, readFileSync(app, "utf8").replace('from "socketio-wasm"', 'from "socketio-wasm/websocket"'));
-  run(join(BIN, "vite"), ["build", "--logLevel", "warn"], dir);
-  const dist = join(dir, "dist");
-  const assets = readdirSync(join(dist, "assets"));
-  assert.ok(assets.some((name) => name.endsWith(".wasm")), `the wasm is an asset: ${assets}`);
-  const code = assets.filter((name) => name.endsWith(".js")).map((name) => readFileSync(join(dist, "assets", name), "utf8"));
-  assert.ok(!code.join("").includes("XMLHttpRequest"), "no polling code in the bundle");
-  const body = await chat(t, { "/vite/": dist + "/", "/assets/": join(dist, "assets") + "/" }, "/vite/", "vite-app");
-  assert.equal(body.transport, "websocket");
-});
+}
