@@ -93,13 +93,23 @@ pub fn last_string_element(text: &str) -> Result<Option<Cow<'_, str>>, DecodeErr
 /// Whether the JSON array `text` starts with `null`. A queued emit sent without a timeout reads
 /// its reply error-first, as socket.io-client does: a first `null` says it succeeded.
 pub fn first_element_is_null(text: &str) -> bool {
-    let rest = text
-        .trim_start()
-        .strip_prefix('[')
-        .unwrap_or("")
-        .trim_start();
+    let rest = trim_start(trim_start(text).strip_prefix('[').unwrap_or(""));
     rest.strip_prefix("null")
-        .is_some_and(|after| matches!(after.trim_start().bytes().next(), Some(b',' | b']')))
+        .is_some_and(|after| matches!(trim_start(after).bytes().next(), Some(b',' | b']')))
+}
+
+/// JSON's whitespace (space, tab, line feed, carriage return).
+const WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// `text` without the JSON whitespace it starts with. (`str::trim_start` would also drop
+/// Unicode spaces, which JSON does not allow, and bring in Unicode's whitespace table.)
+pub fn trim_start(text: &str) -> &str {
+    text.trim_start_matches(WHITESPACE)
+}
+
+/// `text` without the JSON whitespace around it.
+pub fn trim(text: &str) -> &str {
+    trim_start(text).trim_end_matches(WHITESPACE)
 }
 
 /// Appends `value` as a JSON string literal (quoted and escaped).
@@ -546,6 +556,14 @@ mod tests {
         for no in ["[]", "[nullx]", "[\"null\"]", "[1,null]", "null", ""] {
             assert!(!first_element_is_null(no), "{no}");
         }
+    }
+
+    #[test]
+    fn trims_json_whitespace_only() {
+        assert_eq!(trim_start(" \t\r\n[1] "), "[1] ");
+        assert_eq!(trim(" \n{\"a\":1}\r\n "), "{\"a\":1}");
+        // A no-break space is not JSON whitespace: a text starting with one is left as it is.
+        assert_eq!(trim("\u{a0}{} "), "\u{a0}{}");
     }
 
     #[test]

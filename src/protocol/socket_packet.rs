@@ -141,7 +141,7 @@ pub fn check_event_name(json: &str) -> NameCheck {
     let Some(rest) = json.strip_prefix('[') else {
         return NameCheck::Unchecked;
     };
-    let rest = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+    let rest = json::trim_start(rest);
     if rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
         return NameCheck::Valid;
     }

@@ -171,7 +171,7 @@ fn absolutize(url: &str, location: Option<Location<'_>>) -> Result<String, UrlEr
 
 /// Whether `url` starts with `scheme://` (any scheme: unsupported ones are refused later).
 fn has_scheme(url: &str) -> bool {
-    url.split_once("://").is_some_and(|(scheme, _)| {
+    split_scheme(url).is_some_and(|(scheme, _)| {
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())
             && scheme
                 .chars()
@@ -179,8 +179,15 @@ fn has_scheme(url: &str) -> bool {
     })
 }
 
+/// `url` split around its first `:` when `//` follows it: `("wss", "host/path")`. (Searching for
+/// the string `"://"` would bring in the standard library's substring search, for one call.)
+fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once(':')?;
+    Some((scheme, rest.strip_prefix("//")?))
+}
+
 fn parse_absolute(url: &str) -> Result<ServerUrl, UrlError> {
-    let (scheme, rest) = url.split_once("://").ok_or(UrlError::UnsupportedScheme)?;
+    let (scheme, rest) = split_scheme(url).ok_or(UrlError::UnsupportedScheme)?;
     let secure = match scheme.to_ascii_lowercase().as_str() {
         "http" | "ws" => false,
         "https" | "wss" => true,
@@ -345,6 +352,14 @@ mod tests {
             ServerUrl::resolve(Some("http://host:x"), None),
             Err(UrlError::BadAuthority)
         );
+    }
+
+    #[test]
+    fn schemes_end_at_the_first_colon() {
+        assert_eq!(split_scheme("wss://h/p?q"), Some(("wss", "h/p?q")));
+        assert_eq!(split_scheme("http:/x?u=http://y"), None);
+        assert_eq!(split_scheme("localhost:4000//a"), None);
+        assert!(has_scheme("git+ssh://x") && !has_scheme("a:b://x") && !has_scheme("1a://x"));
     }
 
     #[test]
