@@ -56,16 +56,16 @@ wasm() {
   cp src/js/*.js "$stage/"
 }
 
-wasm target/js/full pkg --features js
+wasm target/js/full pkg --features js,small-alloc
 "${esbuild[@]}" target/js/full/index.js --format=esm --outfile=pkg/index.js
 "${esbuild[@]}" target/js/full/classic.js --format=iife --outfile=pkg/socketio-wasm.js \
   --inject:target/js/full/script-url.js --define:import.meta.url=scriptUrl
 cp src/js/index.d.ts pkg/
 
-wasm target/js/websocket pkg/websocket --no-default-features --features js,retries,recovery,binary
+wasm target/js/websocket pkg/websocket --no-default-features --features js,retries,recovery,binary,small-alloc
 "${esbuild[@]}" target/js/websocket/index.js --format=esm --outfile=pkg/websocket/index.js
 
-wasm target/js/minimal pkg/minimal --no-default-features --features js
+wasm target/js/minimal pkg/minimal --no-default-features --features js,small-alloc
 "${esbuild[@]}" target/js/minimal/index.js --format=esm --outfile=pkg/minimal/index.js
 
 echo "$toolchain" >target/js/toolchain

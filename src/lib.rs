@@ -66,12 +66,12 @@
 
 pub mod protocol;
 
-/// With the feature `small-alloc`, lol_alloc's free-list allocator (behind a spin lock, as
-/// `GlobalAlloc` needs `Sync`) replaces Rust's default dlmalloc on wasm32: less code in the wasm.
+/// With the feature `small-alloc`, talc replaces Rust's default dlmalloc on wasm32: less code
+/// in the wasm, with in-place growth like dlmalloc's (a smaller allocator whose realloc always
+/// moves raised the memory high-water under bursts).
 #[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]
 #[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 #[cfg(target_arch = "wasm32")]
 mod client;
