@@ -10,7 +10,7 @@
 //! These are Socket.IO's payload rules for both faces of the crate: the Rust API (`client`) and
 //! the JS facade (`js`) call the same functions, and index.js holds none of them.
 
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::{Array, JsString, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -52,10 +52,11 @@ export function parseArray(text, start, end) {
   }
 }
 
-/** A copy of the tree `root` (its arrays and plain objects copied, at any depth) and where the
- * binaries sit in the copy: [holder, key, binary, ...], in document order. In a long walk an
- * object met again gets the same copy, so that a cycle ends (JSON.stringify then rejects it). */
-export function copyTree(root) {
+/** A copy of the tree `root` (its arrays and plain objects copied, at any depth) with each
+ * binary replaced by `{ [flag]: true, [num]: n }`, n counting in document order, and the
+ * binaries in that order: [copy, binaries]. In a long walk an object met again gets the same
+ * copy, so that a cycle ends (JSON.stringify then rejects it). */
+export function withPlaceholders(root, flag, num) {
   const found = [];
   const top = [root];
   const stack = [top, 0];
@@ -66,7 +67,8 @@ export function copyTree(root) {
     const holder = stack.pop();
     const value = holder[key];
     if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-      found.push(holder, key, value);
+      holder[key] = { [flag]: true, [num]: found.length };
+      found.push(value);
       continue;
     }
     if (typeof value.toJSON === "function") continue;
@@ -94,21 +96,25 @@ function pushSlots(stack, copy) {
   for (let i = slots.length - 1; i >= 0; i--) stack.push(copy, slots[i]);
 }
 
-/** Where the objects whose `flag` property is true sit in the freshly parsed tree `root`:
- * [holder, key, object, ...]. */
-export function findMarked(root, flag) {
-  const found = [];
+/** Replaces each object `{ [flag]: true, [num]: n }` in the freshly parsed tree `root` with
+ * `attachments[n]`; false if an n is not an index of `attachments`. */
+export function fillPlaceholders(root, flag, num, attachments) {
   const stack = [root];
   while (stack.length > 0) {
     const value = stack.pop();
     for (const key in value) {
       const item = value[key];
       if (item === null || typeof item !== "object" || !Object.hasOwn(value, key)) continue;
-      if (item[flag] === true) found.push(value, key, item);
-      else stack.push(item);
+      if (item[flag] !== true) {
+        stack.push(item);
+        continue;
+      }
+      const n = item[num];
+      if (!Number.isInteger(n) || n < 0 || n >= attachments.length) return false;
+      value[key] = attachments[n];
     }
   }
-  return found;
+  return true;
 }
 
 /** BINARY and/or BLOB, as bits, for what `root` holds; 0 for plain JSON values. */
@@ -152,12 +158,19 @@ extern "C" {
     /// `JSON.parse(text.slice(start, end))` if that is a JSON array.
     #[wasm_bindgen(js_name = parseArray)]
     fn parse_array_slice(text: &JsValue, start: u32, end: Option<u32>) -> Option<Array>;
-    /// `[copy, [holder, key, binary, ...]]`: a copy of the tree and where its binaries sit.
-    #[wasm_bindgen(js_name = copyTree)]
-    fn copy_tree(root: &JsValue) -> Array;
-    /// `[holder, key, object, ...]` for each object in the tree whose `flag` property is true.
-    #[wasm_bindgen(js_name = findMarked)]
-    fn find_marked(root: &JsValue, flag: &JsValue) -> Array;
+    /// `[copy, [binary, ...]]`: a copy of the tree with its binaries swapped for placeholders
+    /// made of the keys `flag` and `num`, and the binaries in document order.
+    #[wasm_bindgen(js_name = withPlaceholders)]
+    fn placeholder_tree(root: &JsValue, flag: &JsValue, num: &JsValue) -> Array;
+    /// Swaps each placeholder (keys `flag` and `num`) in `root` for its attachment; false if
+    /// one names none.
+    #[wasm_bindgen(js_name = fillPlaceholders)]
+    fn fill_placeholders(
+        root: &JsValue,
+        flag: &JsValue,
+        num: &JsValue,
+        attachments: &Array,
+    ) -> bool;
 }
 
 thread_local! {
@@ -266,22 +279,11 @@ pub(crate) fn encode(array: Array) -> Result<Outbound<JsValue>, EmitError> {
 }
 
 /// A copy of `root` with each binary swapped for its placeholder, numbered in document order
-/// as socket.io-parser does, and the binaries in that order.
+/// as socket.io-parser does, and the binaries in that order. One call into JS: the walk and
+/// the swaps happen there, with the keys this module owns.
 fn with_placeholders(root: &JsValue) -> (JsValue, Vec<JsValue>) {
-    let tree = copy_tree(root);
-    let slots = Array::from(&tree.get(1));
-    let mut attachments = Vec::new();
-    with_keys(|flag, num| {
-        for at in (0..slots.length()).step_by(3) {
-            let placeholder = Object::new();
-            // Setting a property of a fresh object, or of the fresh copy, cannot fail.
-            let _ = Reflect::set(&placeholder, flag, &JsValue::TRUE);
-            let _ = Reflect::set(&placeholder, num, &attachments.len().into());
-            let _ = Reflect::set(&slots.get(at), &slots.get(at + 1), &placeholder);
-            attachments.push(slots.get(at + 2));
-        }
-    });
-    (tree.get(0), attachments)
+    let tree = with_keys(|flag, num| placeholder_tree(root, flag, num));
+    (tree.get(0), Array::from(&tree.get(1)).to_vec())
 }
 
 /// The JSON text of `span`, sliced off its frame.
@@ -376,26 +378,13 @@ pub(crate) fn decode_outbound(event: &Outbound<JsValue>) -> Result<Array, Decode
     with_binaries(array, &event.attachments)
 }
 
-/// Swaps each placeholder in the freshly parsed `root` for its attachment.
+/// Swaps each placeholder in the freshly parsed `root` for its attachment, in one call into JS.
 fn restore_binaries(root: &Array, attachments: &[JsValue]) -> Result<(), DecodeError> {
-    let slots = with_keys(|flag, _| find_marked(root, flag));
-    for at in (0..slots.length()).step_by(3) {
-        let binary = attachment(&slots.get(at + 2), attachments)?;
-        let _ = Reflect::set(&slots.get(at), &slots.get(at + 1), &binary);
+    let attachments: Array = attachments.iter().collect();
+    match with_keys(|flag, num| fill_placeholders(root, flag, num, &attachments)) {
+        true => Ok(()),
+        false => Err(DecodeError::BadPlaceholder),
     }
-    Ok(())
-}
-
-fn attachment(placeholder: &JsValue, attachments: &[JsValue]) -> Result<JsValue, DecodeError> {
-    let num = with_keys(|_, num| Reflect::get(placeholder, num))
-        .ok()
-        .and_then(|num| num.as_f64())
-        .filter(|num| num.fract() == 0.0 && *num >= 0.0)
-        .ok_or(DecodeError::BadPlaceholder)?;
-    let binary = attachments
-        .get(num as usize)
-        .ok_or(DecodeError::BadPlaceholder)?;
-    Ok(binary.clone())
 }
 
 /// A server's CONNECT_ERROR payload: `{ message, data }` or a bare string.

@@ -67,6 +67,13 @@ const CASES = [
     reasons: ["parse error"],
   },
   {
+    name: "placeholder-number-as-string",
+    transports: BOTH,
+    scenario: onProbe(`451-["bin",{"_placeholder":true,"num":"0"}]`, [1]),
+    expect: "closes",
+    reasons: ["parse error"],
+  },
+  {
     name: "more-attachments-than-announced",
     transports: BOTH,
     scenario: onProbe(`451-["bin",${placeholder(0)}]`, [1], [2]),
