@@ -98,18 +98,24 @@ pub fn first_element_is_null(text: &str) -> bool {
         .is_some_and(|after| matches!(trim_start(after).bytes().next(), Some(b',' | b']')))
 }
 
-/// JSON's whitespace (space, tab, line feed, carriage return).
-const WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+/// Whether `byte` is JSON whitespace (space, tab, line feed, carriage return).
+fn is_whitespace(byte: &u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
 
 /// `text` without the JSON whitespace it starts with. (`str::trim_start` would also drop
 /// Unicode spaces, which JSON does not allow, and bring in Unicode's whitespace table.)
 pub fn trim_start(text: &str) -> &str {
-    text.trim_start_matches(WHITESPACE)
+    let skipped = text.bytes().take_while(is_whitespace).count();
+    // Whitespace is ASCII, so `skipped` is a char boundary.
+    text.get(skipped..).unwrap_or("")
 }
 
 /// `text` without the JSON whitespace around it.
 pub fn trim(text: &str) -> &str {
-    trim_start(text).trim_end_matches(WHITESPACE)
+    let text = trim_start(text);
+    let kept = text.len() - text.bytes().rev().take_while(is_whitespace).count();
+    text.get(..kept).unwrap_or("")
 }
 
 /// Appends `value` as a JSON string literal (quoted and escaped).

@@ -138,23 +138,22 @@ pub enum NameCheck {
 /// Checks the name at the start of an event's JSON text `[name, ...]` without parsing the
 /// rest, so that a decoder holding the parsed value needs not read the name out of it.
 pub fn check_event_name(json: &str) -> NameCheck {
-    let Some(rest) = json.strip_prefix('[') else {
+    // Bytes, not chars: every delimiter here is ASCII, so each split is on a char boundary.
+    let Some(rest) = json.strip_prefix('[').map(json::trim_start) else {
         return NameCheck::Unchecked;
     };
-    let rest = json::trim_start(rest);
-    if rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
-        return NameCheck::Valid;
-    }
-    let Some(name) = rest.strip_prefix('"') else {
-        return NameCheck::Unchecked;
+    let name = match rest.as_bytes().first() {
+        Some(b'0'..=b'9' | b'-') => return NameCheck::Valid,
+        Some(b'"') => rest.get(1..).unwrap_or(""),
+        _ => return NameCheck::Unchecked,
     };
-    let end = name.find(['"', '\\']);
-    match end.and_then(|end| name.split_at_checked(end)) {
-        Some((name, rest)) if rest.starts_with('"') => match is_reserved_event(name) {
+    let end = name.bytes().position(|byte| byte == b'"' || byte == b'\\');
+    match end.filter(|&end| name.as_bytes().get(end) == Some(&b'"')) {
+        Some(end) => match is_reserved_event(name.get(..end).unwrap_or("")) {
             true => NameCheck::Reserved,
             false => NameCheck::Valid,
         },
-        _ => NameCheck::Unchecked,
+        None => NameCheck::Unchecked,
     }
 }
 
@@ -199,7 +198,7 @@ fn split_attachments(text: &str) -> Result<(usize, &str), DecodeError> {
 /// Splits off the namespace: present iff the text starts with `/`, it runs to the first `,`
 /// (which is consumed) or to the end.
 fn split_namespace(text: &str) -> (&str, &str) {
-    if !text.starts_with('/') {
+    if text.as_bytes().first() != Some(&b'/') {
         return (DEFAULT_NAMESPACE, text);
     }
     text.split_once(',').unwrap_or((text, ""))
@@ -322,6 +321,8 @@ mod tests {
             (r#"["removeListener",1]"#, NameCheck::Reserved),
             (r#"["conn\u0065ct"]"#, NameCheck::Unchecked),
             (r#"["cut sh"#, NameCheck::Unchecked),
+            (r#"["héllo €",1]"#, NameCheck::Valid),
+            ("[\t\"日本", NameCheck::Unchecked),
             (r#"[{"a":1}]"#, NameCheck::Unchecked),
             ("[]", NameCheck::Unchecked),
             ("", NameCheck::Unchecked),
