@@ -4,7 +4,7 @@
 // itself is the wasm half's (`_w`, src/js/manager.rs).
 import { addListener, appCall, callListeners, emitterMethods } from "./emitter.js";
 import { DEFERRED, Socket, bindSocket } from "./socket.js";
-import { glue, isReady, keep, whenReady } from "./wasm.js";
+import { glue, isReady, keep, link, whenReady } from "./wasm.js";
 
 
 /** A connection to one server, shared by the sockets of its namespaces. */
@@ -145,7 +145,7 @@ for (const name of [
 // Makes the wasm half of `manager` and opens it when `autoConnect`.
 function bindManager(manager, uri, opts) {
   manager._w = new glue.Manager(uri, opts);
-  manager._w._bind(new WeakRef(manager));
+  manager._w._bind(link(manager));
   if (manager._w._autoConnect) manager.open();
 }
 

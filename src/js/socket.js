@@ -5,7 +5,7 @@
 // state is read at each access, never copied here, and listeners get the arrays it decoded.
 import { appCall, callEach, callListeners, callOne, emitterMethods, enter, leave } from "./emitter.js";
 import { queueBehindBlobs, readBlobs } from "./blobs.js";
-import { keep, whenReady } from "./wasm.js";
+import { keep, link, whenReady } from "./wasm.js";
 
 /** `io()` makes its socket before it knows the Manager and namespace (see manager.js). */
 export const DEFERRED = Symbol("bound later");
@@ -210,7 +210,7 @@ export function bindSocket(socket, manager, nsp, opts) {
   socket.nsp = nsp;
   socket._manager = manager;
   socket._w = manager._w._socket(nsp, opts);
-  socket._w._bind(new WeakRef(socket));
+  socket._w._bind(link(socket));
   if (manager._w._autoConnect) socket.connect();
 }
 

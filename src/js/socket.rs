@@ -299,10 +299,10 @@ impl Socket {
         }
     }
 
-    /// Binds the JS object that hears this socket's events (`weak` is a `WeakRef` to it).
+    /// Binds the JS object that hears this socket's events (`link` is its link, see `target.rs`).
     #[wasm_bindgen(js_name = "_bind")]
-    pub fn bind(&self, weak: JsValue) {
-        self.shared.target.bind(weak);
+    pub fn bind(&self, link: JsValue) {
+        self.shared.target.bind(link);
     }
 }
 

@@ -7,10 +7,12 @@
 // soon as it is. There is no top-level await, which bundlers' default targets and service
 // workers refuse.
 //
-// wasm holds each JS object only through a `WeakRef`: a strong reference would close a cycle
-// through wasm memory that the garbage collector cannot see (listeners usually refer to their
-// socket). `live` keeps an object reachable exactly while it can still receive events, as
-// socket.io-client's objects are kept alive by their transport's listeners.
+// wasm holds each JS object through a link that is weak (a `WeakRef`) unless the object is kept:
+// a strong reference for the object's whole life would close a cycle through wasm memory that
+// the garbage collector cannot see (listeners usually refer to their socket). `keep` makes the
+// link strong exactly while the object can still receive events, as socket.io-client's objects
+// are kept alive by their transport's listeners; wasm reaching a kept object then costs a
+// property read instead of a `deref()`.
 import init, * as glue from "./socketio_wasm.js";
 
 export { glue };
@@ -44,10 +46,13 @@ export const loaded = init({
 });
 loaded.catch(reportError);
 
-const live = new Set();
+/** The link that wasm holds to `object` (see target.rs): `{ weak, strong }`, weak at first. */
+export function link(object) {
+  object._link = { weak: new WeakRef(object), strong: undefined };
+  return object._link;
+}
 
-/** Keeps `object` reachable while `alive`, lets it go otherwise. */
+/** Keeps `object` reachable while `alive` (its link is strong), lets it go otherwise. */
 export function keep(object, alive) {
-  if (alive) live.add(object);
-  else live.delete(object);
+  object._link.strong = alive ? object : undefined;
 }
