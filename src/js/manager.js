@@ -16,7 +16,10 @@ export class Manager {
       uri = undefined;
     }
     this.opts = opts ?? {};
-    this.opts.path ??= "/socket.io";
+    // socket.io-client writes the default path into the options it is given, where an app can
+    // read it at once, before the wasm half has loaded; an empty path counts as none. The Rust
+    // API's own default (`Options::default`) is the same path; each face's tests connect on it.
+    this.opts.path ||= "/socket.io";
     this._nsps = new Map();
     if (deferred !== DEFERRED) whenReady(() => bindManager(this, uri, this.opts));
   }

@@ -48,6 +48,19 @@ test("path: a server on a custom path is reached with { path }", T, async (t) =>
   assert.ok(requests.length > 0 && requests.every((x) => x.line.split(" ")[1].startsWith("/custom-path/?")), requests.map((x) => x.line).join("\n"));
 });
 
+test("path: an empty path is the default one, written into the Manager's opts at once (socket.io-client reads it with ||)", T, async (t) => {
+  const { srv, requests } = await recordingServer(t);
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const socket = io(url, { path: "", forceNew: true });
+    const pathAtOnce = socket.io.opts.path;
+    await waitFor(socket, "connect");
+    return { pathAtOnce };
+  }, { url: srv.url });
+  assert.equal(r.pathAtOnce, "/socket.io");
+  assert.ok(requests.length > 0 && requests.every((x) => x.line.split(" ")[1].startsWith("/socket.io/?")), requests.map((x) => x.line).join("\n"));
+});
+
 test("query: the query option and a URL query string reach handshake.query", T, async (t) => {
   const { srv, requests } = await recordingServer(t);
   const page = await browser.open(t);
