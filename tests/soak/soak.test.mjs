@@ -91,6 +91,7 @@ test(`soak: ${SECONDS} s of chat through random faults loses no acked message, m
       });
       const s = { sent: 0, acked: [], failed: 0, received: 0, disconnects: 0, recovered: 0, replay: 0 };
       window.stats.push(s);
+      (window.sockets ??= []).push(socket);
       // A recovered session's missed packets arrive between `disconnect` and `connect`.
       let receivedAtDisconnect = 0;
       socket.on("chat", () => s.received++);
@@ -132,12 +133,23 @@ test(`soak: ${SECONDS} s of chat through random faults loses no acked message, m
   }
   await heal(proxy);
   await page.evaluate(() => (window.sending = false));
-  // Every emit settles: acked, or failed once its retries ran out (5 tries × 2 s at the most).
+  // Every emit settles: acked, or failed once its retries ran out (5 tries × 2 s at the most for
+  // each, one at a time). socket.io-client once took longer than 30 s here in CI (and in 1 of 9
+  // runs of the same seed); if a queue stalls, its state is in the message.
   await until(
     () => page.evaluate(() => window.stats.every((s) => s.acked.length + s.failed === s.sent)),
-    30000,
+    60000,
     "every emit acked or failed",
-  );
+  ).catch(async (error) => {
+    const state = await page.evaluate(() =>
+      window.sockets.map((socket, i) => {
+        const s = window.stats[i];
+        const head = socket._queue?.[0];
+        return { connected: socket.connected, sent: s.sent, acked: s.acked.length, failed: s.failed, queue: socket._queue?.length, head: head && { tries: head.tryCount, pending: head.pending, id: head.id }, seq: socket._queueSeq };
+      }),
+    );
+    throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+  });
   const stats = await page.evaluate(() => window.stats);
   const finalMemory = await memoryAfterGc(page);
 
