@@ -30,6 +30,7 @@ use super::payload::rust_string;
 use super::polling::{polling_body, HttpRequest, RequestOutcome};
 use super::websocket::{TransportEvent, WebSocketOptions, WebSocketTransport};
 use crate::protocol::acks::Ticket;
+use crate::protocol::ascii;
 use crate::protocol::client::{Client, ManagerEvent, Output, Settings, SocketId};
 use crate::protocol::engine::{
     Command, EngineConfig, Frame, TransportId, TransportKind, UpgradeMemory,
@@ -639,7 +640,11 @@ fn transport_url(inner: &mut Inner, kind: TransportKind, sid: Option<&str>) -> S
 
 /// Appends `name=value` to a URL's query (`name` and `value` need no encoding).
 fn push_param(url: &mut String, name: &str, value: &str) {
-    url.push(if url.contains('?') { '&' } else { '?' });
+    url.push(if ascii::find(url, b'?').is_some() {
+        '&'
+    } else {
+        '?'
+    });
     url.push_str(name);
     url.push('=');
     url.push_str(value);

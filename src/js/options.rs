@@ -10,6 +10,7 @@ use super::errors::type_error;
 use super::globals::to_js_string;
 use crate::client::{usable_transports, Options, DEFAULT_TIMESTAMP_PARAM};
 use crate::driver::{HttpOptions, UrlOptions, WebSocketOptions};
+use crate::protocol::ascii;
 use crate::protocol::backoff::BackoffConfig;
 use crate::protocol::client::Settings;
 use crate::protocol::engine::{EngineConfig, TransportKind};
@@ -255,7 +256,7 @@ fn query_option(query: &JsValue) -> Result<Option<String>, JsValue> {
         return Ok(None);
     }
     if let Some(text) = query.as_string() {
-        return Ok(Some(text.trim_start_matches('?').to_owned()));
+        return Ok(Some(ascii::skip_leading(&text, b'?').to_owned()));
     }
     let pairs = string_pairs(query, "query")?;
     Ok(Some(encode_query(

@@ -30,7 +30,7 @@ use super::socket::{
     Outbound, SocketEvent, SocketOptions, TextIndex, TransportFailure,
 };
 use super::socket_packet::{self, check_event_name, Header, NameCheck, PacketKind};
-use super::{json, DecodeError, Instant};
+use super::{ascii, json, DecodeError, Instant};
 
 /// Names one socket on this connection; stays valid for the connection's lifetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -514,10 +514,10 @@ impl<P: Payload> Client<P> {
         body: &mut PendingBody<P>,
     ) -> Result<(), DecodeError> {
         let rest = body.text.get(body.next..).unwrap_or("");
-        let record = rest.split(RECORD_SEPARATOR).next().unwrap_or("");
+        let record_len = ascii::find(rest, RECORD_SEPARATOR).unwrap_or(rest.len());
         let start = body.next;
-        body.next = start + record.len() + RECORD_SEPARATOR.len_utf8();
-        let record = body.text.get(start..start + record.len()).unwrap_or("");
+        body.next = start + record_len + 1;
+        let record = body.text.get(start..start + record_len).unwrap_or("");
         match decode_packet(record)? {
             PayloadPacket::Text(packet) => {
                 let source = Source {

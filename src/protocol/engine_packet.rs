@@ -10,7 +10,7 @@ use super::error::{binary_accepted, DecodeError};
 use super::json::{self, Cursor, Shape};
 
 /// The separator between packets in a polling payload.
-pub const RECORD_SEPARATOR: char = '\x1e';
+pub const RECORD_SEPARATOR: u8 = 0x1e;
 /// The prefix that replaces the type digit of a binary message in a polling payload.
 const BINARY_PREFIX: char = 'b';
 /// `maxPayload` when the open packet does not say (the server's default).
@@ -95,7 +95,7 @@ pub enum PayloadPacket<'a> {
 /// message). The iterator yields packets in order and stops after the first error (yielding the
 /// `Err` once, then `None`).
 pub fn decode_payload(body: &str) -> impl Iterator<Item = Result<PayloadPacket<'_>, DecodeError>> {
-    body.split(RECORD_SEPARATOR)
+    body.split(char::from(RECORD_SEPARATOR))
         .map(decode_packet)
         .scan(false, |failed, packet| {
             if *failed {
@@ -265,7 +265,7 @@ impl PayloadWriter {
 
     fn start_packet(&mut self) {
         if !self.body.is_empty() {
-            self.body.push(RECORD_SEPARATOR);
+            self.body.push(char::from(RECORD_SEPARATOR));
         }
     }
 }

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 
+use super::ascii;
 use super::error::DecodeError;
 
 /// The deepest nesting of arrays and objects accepted.
@@ -93,7 +94,7 @@ pub fn last_string_element(text: &str) -> Result<Option<Cow<'_, str>>, DecodeErr
 /// Whether the JSON array `text` starts with `null`. A queued emit sent without a timeout reads
 /// its reply error-first, as socket.io-client does: a first `null` says it succeeded.
 pub fn first_element_is_null(text: &str) -> bool {
-    let rest = trim_start(trim_start(text).strip_prefix('[').unwrap_or(""));
+    let rest = trim_start(trim_start(text).strip_prefix("[").unwrap_or(""));
     rest.strip_prefix("null")
         .is_some_and(|after| matches!(trim_start(after).bytes().next(), Some(b',' | b']')))
 }
@@ -492,7 +493,7 @@ fn shape_of(first_byte: Option<u8>) -> Result<Shape, DecodeError> {
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some((plain, escaped)) = rest.split_once('\\') {
+    while let Some((plain, escaped)) = ascii::split_once(rest, b'\\') {
         out.push_str(plain);
         rest = push_escape(escaped, &mut out);
     }

@@ -11,9 +11,11 @@
 //! - state machines: [`engine`] (one Engine.IO session), [`socket`] (one namespace, with
 //!   [`acks`]), [`client`] (the connection that multiplexes namespaces and reconnects with
 //!   [`backoff`]: socket.io-client's `Manager`)
+//! - [`ascii`]: splitting text at a delimiter byte
 //! - [`uri`]: the connection URL, from `io(url, opts)` to the transport's request URL
 
 pub mod acks;
+pub mod ascii;
 pub mod backoff;
 pub mod base64;
 pub mod client;

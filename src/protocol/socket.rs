@@ -509,8 +509,8 @@ impl<P: Payload> NamespaceSocket<P> {
                     text.push_str(",\"offset\":");
                     json::push_string(&mut text, offset);
                 }
-                match auth.and_then(|auth| json::trim(auth).strip_prefix('{')) {
-                    Some(rest) if !json::trim_start(rest).starts_with('}') => {
+                match auth.and_then(|auth| json::trim(auth).strip_prefix("{")) {
+                    Some(rest) if !json::trim_start(rest).starts_with("}") => {
                         text.push(',');
                         text.push_str(rest);
                     }

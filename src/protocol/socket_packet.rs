@@ -6,6 +6,7 @@
 //! CONNECT_ERROR, DISCONNECT); an EVENT's or ACK's JSON is never scanned (the facade checks the
 //! parsed value and reports a bad one with `Client::reject_packet`).
 
+use super::ascii;
 use super::error::{binary_accepted, DecodeError};
 use super::json::{self, Shape};
 
@@ -139,7 +140,7 @@ pub enum NameCheck {
 /// rest, so that a decoder holding the parsed value needs not read the name out of it.
 pub fn check_event_name(json: &str) -> NameCheck {
     // Bytes, not chars: every delimiter here is ASCII, so each split is on a char boundary.
-    let Some(rest) = json.strip_prefix('[').map(json::trim_start) else {
+    let Some(rest) = json.strip_prefix("[").map(json::trim_start) else {
         return NameCheck::Unchecked;
     };
     let name = match rest.as_bytes().first() {
@@ -184,7 +185,7 @@ pub fn decode_header(text: &str) -> Result<Header<'_>, DecodeError> {
 fn split_attachments(text: &str) -> Result<(usize, &str), DecodeError> {
     let (digits, rest) = split_digits(text);
     let rest = rest
-        .strip_prefix('-')
+        .strip_prefix("-")
         .ok_or(DecodeError::BadAttachmentCount)?;
     let count = parse_decimal(digits, u64::MAX)
         .filter(|&count| count > 0)
@@ -201,7 +202,7 @@ fn split_namespace(text: &str) -> (&str, &str) {
     if text.as_bytes().first() != Some(&b'/') {
         return (DEFAULT_NAMESPACE, text);
     }
-    text.split_once(',').unwrap_or((text, ""))
+    ascii::split_once(text, b',').unwrap_or((text, ""))
 }
 
 /// Splits off the ack id: the run of ASCII digits at the start, if any.

@@ -4,6 +4,8 @@
 //! page (`/admin`), a bare `host:port`, or nothing (the page's own origin). The URL's path is the
 //! namespace; the Engine.IO `path` option (default `/socket.io/`) is separate.
 
+use super::ascii;
+
 /// Why an `io()` URL could not be understood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlError {
@@ -125,7 +127,7 @@ impl ServerUrl {
 
 /// The Engine.IO path as socket.io-client writes it: one trailing slash unless turned off.
 pub fn engine_path(path: &str, add_trailing_slash: bool) -> String {
-    let mut out = String::from(path.strip_suffix('/').unwrap_or(path));
+    let mut out = String::from(path.strip_suffix("/").unwrap_or(path));
     if add_trailing_slash {
         out.push('/');
     }
@@ -151,7 +153,7 @@ fn absolutize(url: &str, location: Option<Location<'_>>) -> Result<String, UrlEr
         return Ok(url.to_owned());
     }
     let Some(location) = location else {
-        if url.is_empty() || url.starts_with('/') {
+        if url.is_empty() || url.starts_with("/") {
             return Err(UrlError::NoLocation);
         }
         return Ok(String::from("https://") + url);
@@ -159,8 +161,8 @@ fn absolutize(url: &str, location: Option<Location<'_>>) -> Result<String, UrlEr
     let mut out = String::from(location.protocol);
     out.push_str("//");
     if url.starts_with("//") {
-        out.push_str(url.trim_start_matches('/'));
-    } else if url.starts_with('/') || url.is_empty() {
+        out.push_str(ascii::skip_leading(url, b'/'));
+    } else if url.starts_with("/") || url.is_empty() {
         out.push_str(location.host);
         out.push_str(url);
     } else {
@@ -172,17 +174,20 @@ fn absolutize(url: &str, location: Option<Location<'_>>) -> Result<String, UrlEr
 /// Whether `url` starts with `scheme://` (any scheme: unsupported ones are refused later).
 fn has_scheme(url: &str) -> bool {
     split_scheme(url).is_some_and(|(scheme, _)| {
-        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        scheme
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
             && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
     })
 }
 
 /// `url` split around its first `:` when `//` follows it: `("wss", "host/path")`. (Searching for
 /// the string `"://"` would bring in the standard library's substring search, for one call.)
 fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once(':')?;
+    let (scheme, rest) = ascii::split_once(url, b':')?;
     Some((scheme, rest.strip_prefix("//")?))
 }
 
@@ -193,13 +198,13 @@ fn parse_absolute(url: &str) -> Result<ServerUrl, UrlError> {
         "https" | "wss" => true,
         _ => return Err(UrlError::UnsupportedScheme),
     };
-    let rest = rest.split('#').next().unwrap_or("");
-    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let authority_end = before_query.find('/').unwrap_or(before_query.len());
+    let rest = ascii::split_once(rest, b'#').map_or(rest, |(before, _)| before);
+    let (before_query, query) = ascii::split_once(rest, b'?').unwrap_or((rest, ""));
+    let authority_end = ascii::find(before_query, b'/').unwrap_or(before_query.len());
     let (authority, path) = before_query
         .split_at_checked(authority_end)
         .ok_or(UrlError::BadAuthority)?;
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host_port = ascii::rsplit_once(authority, b'@').map_or(authority, |(_, after)| after);
     let (host, port) = split_host_port(host_port, secure)?;
     Ok(ServerUrl {
         secure,
@@ -216,20 +221,20 @@ fn parse_absolute(url: &str) -> Result<ServerUrl, UrlError> {
 
 fn split_host_port(authority: &str, secure: bool) -> Result<(String, u16), UrlError> {
     let (host, port) = if let Some(ipv6_end) = authority
-        .strip_prefix('[')
-        .and_then(|_| authority.find(']'))
+        .strip_prefix("[")
+        .and_then(|_| ascii::find(authority, b']'))
     {
         let (host, after) = authority
             .split_at_checked(ipv6_end + 1)
             .ok_or(UrlError::BadAuthority)?;
-        (host, after.strip_prefix(':'))
+        (host, after.strip_prefix(":"))
     } else {
-        match authority.rsplit_once(':') {
+        match ascii::rsplit_once(authority, b':') {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         }
     };
-    if host.is_empty() || host.contains(['/', ' ', '[', '@']) && !host.starts_with('[') {
+    if host.is_empty() || host.bytes().any(|b| b"/ [@".contains(&b)) && !host.starts_with("[") {
         return Err(UrlError::BadAuthority);
     }
     let port = match port {
