@@ -63,17 +63,24 @@ impl EmitError {
     /// the npm build carries none of the formatting machinery.
     pub fn message(&self) -> Cow<'static, str> {
         match self {
-            Self::ReservedName(name) => {
-                Cow::Owned(["\"", name, "\" is a reserved event name"].concat())
-            }
+            Self::ReservedName(name) => joined(&["\"", name, "\" is a reserved event name"]),
             Self::TooManyAttachments => "at most 10 binary attachments per event".into(),
-            Self::Serialize(message) => Cow::Owned(["cannot encode the value: ", message].concat()),
+            Self::Serialize(message) => joined(&["cannot encode the value: ", message]),
             Self::NotSent => "the event was not sent".into(),
             Self::AlreadyAnswered => "the server's ack request was answered already".into(),
             Self::UnreadBlob => "a Blob must be read before it is sent".into(),
             Self::BinaryLeftOut => DecodeError::BinaryLeftOut.as_str().into(),
         }
     }
+}
+
+/// `parts` end to end (`concat` would bring in a generic joiner, for two messages).
+fn joined(parts: &[&str]) -> Cow<'static, str> {
+    let mut out = String::new();
+    for part in parts {
+        out.push_str(part);
+    }
+    Cow::Owned(out)
 }
 
 impl fmt::Display for EmitError {

@@ -180,7 +180,7 @@ fn has_scheme(url: &str) -> bool {
             .is_some_and(u8::is_ascii_alphabetic)
             && scheme
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
     })
 }
 
@@ -234,7 +234,9 @@ fn split_host_port(authority: &str, secure: bool) -> Result<(String, u16), UrlEr
             None => (authority, None),
         }
     };
-    if host.is_empty() || host.bytes().any(|b| b"/ [@".contains(&b)) && !host.starts_with("[") {
+    if host.is_empty()
+        || host.bytes().any(|b| matches!(b, b'/' | b' ' | b'[' | b'@')) && !host.starts_with("[")
+    {
         return Err(UrlError::BadAuthority);
     }
     let port = match port {
@@ -256,7 +258,12 @@ fn default_port(secure: bool) -> u16 {
 fn push_component(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+        if byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+        {
             out.push(char::from(byte));
         } else {
             out.push('%');
