@@ -12,7 +12,7 @@ use super::json::{self, Cursor, Shape};
 /// The separator between packets in a polling payload.
 pub const RECORD_SEPARATOR: u8 = 0x1e;
 /// The prefix that replaces the type digit of a binary message in a polling payload.
-const BINARY_PREFIX: char = 'b';
+const BINARY_PREFIX: &str = "b";
 /// `maxPayload` when the open packet does not say (the server's default).
 const DEFAULT_MAX_PAYLOAD: u64 = 1_000_000;
 
@@ -244,7 +244,7 @@ impl PayloadWriter {
     /// Appends a binary message: `b<base64>`.
     pub fn push_binary(&mut self, bytes: &[u8]) {
         self.start_packet();
-        self.body.push(BINARY_PREFIX);
+        self.body.push_str(BINARY_PREFIX);
         base64::encode_into(bytes, &mut self.body);
     }
 
