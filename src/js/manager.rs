@@ -12,7 +12,7 @@ use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::errors::{close_details, connect_error, type_error};
-use super::options::{millis_option, IoOptions};
+use super::options::{to_millis, IoOptions};
 use super::socket::Socket;
 use super::target::Target;
 use crate::client::payload::parse_span;
@@ -273,14 +273,7 @@ fn apply_setting(settings: &mut Settings, name: &str, value: &JsValue) {
         ("reconnectionDelay", Some(n)) => settings.backoff.min = n.max(0.0) as u64,
         ("reconnectionDelayMax", Some(n)) => settings.backoff.max = n.max(0.0) as u64,
         ("randomizationFactor", Some(n)) => settings.backoff.jitter = n,
-        ("timeout", _) => {
-            let holder = Object::new();
-            let _ = Reflect::set(&holder, &"timeout".into(), value);
-            settings.timeout = match value.as_bool() {
-                Some(false) => None,
-                _ => millis_option(&holder, "timeout").ok().flatten(),
-            };
-        }
+        ("timeout", _) => settings.timeout = number.map(to_millis),
         _ => {}
     }
 }

@@ -8,7 +8,7 @@
 //   node --test tests/api/options.test.mjs                        # socketio-wasm (pkg/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { T, ioServer, serveBasics, startBlackhole, until, useBrowser } from "./harness.mjs";
+import { IS_REFERENCE, T, ioServer, serveBasics, startBlackhole, until, useBrowser } from "./harness.mjs";
 
 const browser = useBrowser();
 
@@ -61,16 +61,19 @@ test("path: an empty path is the default one, written into the Manager's opts at
   assert.ok(requests.length > 0 && requests.every((x) => x.line.split(" ")[1].startsWith("/socket.io/?")), requests.map((x) => x.line).join("\n"));
 });
 
-test("query: the query option and a URL query string reach handshake.query", T, async (t) => {
+test("query: the query option (an object or a string) and a URL query string reach handshake.query", T, async (t) => {
   const { srv, requests } = await recordingServer(t);
   const page = await browser.open(t);
   const r = await page.evaluate(async ({ url }) => {
     const a = io(url, { query: { room: "blue", n: 7 }, forceNew: true });
     const b = io(url + "/admin?token=abc&x=1", { forceNew: true });
-    await Promise.all([waitFor(a, "connect"), waitFor(b, "connect")]);
+    const c = io(url, { query: "color=red&size=2", forceNew: true });
+    await Promise.all([waitFor(a, "connect"), waitFor(b, "connect"), waitFor(c, "connect")]);
     const ask = (s) => new Promise((resolve) => s.emit("whoami", resolve));
-    return { a: await ask(a), b: await ask(b) };
+    return { a: await ask(a), b: await ask(b), c: await ask(c) };
   }, { url: srv.url });
+  assert.equal(r.c.query.color, "red");
+  assert.equal(r.c.query.size, "2");
   assert.equal(r.a.query.room, "blue");
   assert.equal(r.a.query.n, "7");
   assert.equal(r.b.query.token, "abc");
@@ -368,4 +371,48 @@ test("closeOnBeforeunload: the page's beforeunload listener lives while the conn
     return { before, open, closed: listeners.size };
   }, { url: srv.url });
   assert.deepEqual(r, { before: 0, open: 1, closed: 0 });
+});
+
+test("options of the wrong type are refused at once with a TypeError that names them; a getter's own error is thrown as it is", { ...T, skip: IS_REFERENCE && "socket.io-client does not check the types of its options" }, async (t) => {
+  const { srv } = await recordingServer(t);
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url }) => {
+    const wrong = {
+      path: 5,
+      upgrade: "yes",
+      reconnectionDelay: "1000",
+      timeout: true,
+      transports: "websocket",
+      query: 5,
+      extraHeaders: "x-a: 1",
+      protocols: 7,
+      auth: "token",
+      transportOptions: { polling: { query: 5 } },
+    };
+    const refusals = {};
+    for (const [name, value] of Object.entries(wrong)) {
+      try {
+        io(url, { [name]: value, forceNew: true, autoConnect: false });
+        refusals[name] = "accepted";
+      } catch (error) {
+        refusals[name] = `${error.name}: ${error.message}`;
+      }
+    }
+    let thrown;
+    try {
+      io(url, { forceNew: true, get reconnectionDelay() { throw new RangeError("from the getter"); } });
+    } catch (error) {
+      thrown = `${error.name}: ${error.message}`;
+    }
+    // null counts as absent, and the client goes on working after every refusal.
+    const socket = io(url, { forceNew: true, query: null, extraHeaders: null, timeout: false, protocols: "chat" });
+    await waitFor(socket, "connect");
+    socket.disconnect();
+    return { refusals, thrown };
+  }, { url: srv.url });
+  for (const [name, refusal] of Object.entries(r.refusals)) {
+    const named = name === "transportOptions" ? "query" : name;
+    assert.match(refusal, new RegExp(`^TypeError: socketio-wasm: option \`${named}\` must be `), name);
+  }
+  assert.equal(r.thrown, "RangeError: from the getter");
 });
