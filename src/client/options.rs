@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::auth::AuthSource;
 use super::error::ClientError;
 use super::manager::Manager;
-use crate::driver::{ConnectionConfig, HttpOptions, UrlOptions, WebSocketOptions};
+use crate::driver::{page_location, ConnectionConfig, HttpOptions, UrlOptions, WebSocketOptions};
 use crate::protocol::client::Settings;
 use crate::protocol::engine::{EngineConfig, TransportKind};
 use crate::protocol::socket::SocketOptions;
@@ -102,29 +102,11 @@ impl Options {
 /// The server and namespace of `url`, resolved against the page's location as
 /// socket.io-client does (`None`: the page's own server).
 pub(crate) fn resolve_url(url: Option<&str>) -> Result<ServerUrl, crate::protocol::uri::UrlError> {
-    let (protocol, host) = page_location();
-    let location = match (&protocol, &host) {
-        (Some(protocol), Some(host)) => Some(Location { protocol, host }),
-        _ => None,
-    };
+    let page = page_location();
+    let location = page
+        .as_ref()
+        .map(|(protocol, host)| Location { protocol, host });
     ServerUrl::resolve(url, location)
-}
-
-/// `location.protocol` and `location.host` of the page (or worker), when there is one.
-fn page_location() -> (Option<String>, Option<String>) {
-    use js_sys::Reflect;
-    use wasm_bindgen::JsValue;
-    let location = Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-        .unwrap_or(JsValue::UNDEFINED);
-    if !location.is_object() {
-        return (None, None);
-    }
-    let field = |name: &str| {
-        Reflect::get(&location, &JsValue::from_str(name))
-            .ok()
-            .and_then(|value| value.as_string())
-    };
-    (field("protocol"), field("host"))
 }
 
 /// `transports` without those this build lacks (polling, without the cargo feature `polling`),

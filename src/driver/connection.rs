@@ -23,7 +23,7 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 
 use super::clock::now;
-use super::global_event::GlobalListener;
+use super::global::GlobalListener;
 #[cfg(feature = "polling")]
 use super::payload::rust_string;
 #[cfg(feature = "polling")]

@@ -6,7 +6,7 @@ mod clock;
 mod connection;
 #[cfg(feature = "polling")]
 mod fetch;
-mod global_event;
+mod global;
 mod payload;
 #[cfg(feature = "polling")]
 mod polling;
@@ -18,4 +18,5 @@ mod xhr;
 pub use connection::{
     Connection, ConnectionConfig, EventSink, HttpOptions, ManagerSink, UrlOptions,
 };
+pub use global::page_location;
 pub use websocket::WebSocketOptions;

@@ -12,11 +12,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{JsString, Reflect};
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use super::connection::HttpOptions;
 use super::fetch::FetchRequest;
+use super::global::has_xhr;
 use super::payload::base64_message;
 use super::xhr::XhrRequest;
 use crate::protocol::engine::Frame;
@@ -135,11 +136,6 @@ pub fn finish(completion: &Completion, outcome: RequestOutcome) {
     if let Some(on_done) = on_done {
         on_done(outcome);
     }
-}
-
-/// Whether the global object (a window's, or a worker's) has `XMLHttpRequest`.
-fn has_xhr() -> bool {
-    Reflect::has(&js_sys::global(), &JsValue::from_str("XMLHttpRequest")).unwrap_or(false)
 }
 
 /// One polling body: the frames joined by `\x1e`, binaries as `b` + base64.
