@@ -85,17 +85,11 @@ impl FetchRequest {
             };
             finish(&completion, outcome);
         });
-        let headers = request
-            .options
-            .extra_headers
-            .iter()
-            .map(|(name, value)| Array::of2(&name.into(), &value.into()))
-            .collect::<Array>();
         let options = request.options;
         let controller = fetch_request(
             request.url,
             request.body,
-            &headers,
+            &request.headers(),
             options.with_credentials,
             options.timeout,
             done,

@@ -10,7 +10,6 @@ mod global;
 mod payload;
 #[cfg(feature = "polling")]
 mod polling;
-mod send;
 mod websocket;
 #[cfg(feature = "polling")]
 mod xhr;

@@ -12,7 +12,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::JsString;
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
 use super::connection::HttpOptions;
@@ -49,6 +49,15 @@ impl Request<'_> {
     /// A POST (with a body), or a GET.
     pub fn is_post(&self) -> bool {
         self.body.is_some()
+    }
+
+    /// `extraHeaders` as `[name, value]` pairs.
+    pub fn headers(&self) -> Array {
+        self.options
+            .extra_headers
+            .iter()
+            .map(|(name, value)| Array::of2(&name.into(), &value.into()))
+            .collect()
     }
 }
 

@@ -14,7 +14,6 @@ use web_sys::{BinaryType, WebSocket};
 
 use super::clock::{now, now_at};
 use super::payload::base64_message;
-use super::send::Sendable;
 use crate::protocol::Instant;
 
 #[wasm_bindgen(inline_js = "
@@ -53,6 +52,16 @@ extern "C" {
     /// `(event) => handler(event.data, head of a text frame or undefined, event time)`.
     #[wasm_bindgen(js_name = messageHandler)]
     fn message_handler(handler: &JsValue, head_units: u32) -> Function;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A WebSocket seen as taking any message: web-sys's typed `send_with_*` would copy a JS
+    /// string into wasm and back out, and a binary message is sent as the value the app gave.
+    type Sendable;
+
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send(this: &Sendable, data: &JsValue) -> Result<(), JsValue>;
 }
 
 /// How much of a text frame is copied into wasm: room for any header with a namespace of

@@ -1,20 +1,63 @@
 //! The XMLHttpRequest backend of [`HttpRequest`](super::polling::HttpRequest), as
 //! socket.io-client's `XHR` transport makes its requests and names their failures
 //! (`xhr poll error` / `xhr post error`, the status, the XMLHttpRequest).
+//!
+//! A small JS function sets the request up and sends it, and its three listeners report to one
+//! closure that the [`XhrRequest`] owns: dropping the request removes them (and the closure), so
+//! a late event reaches nobody. (The same through web-sys's `XmlHttpRequest` took eleven imports
+//! and three closures.)
 
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::XmlHttpRequest;
 
 use super::polling::{finish, Completion, Request, RequestOutcome};
-use super::send::Sendable;
 use crate::protocol::socket::TransportFailure;
 
-/// An XMLHttpRequest and its listeners, removed on drop.
+#[wasm_bindgen(inline_js = "
+export function xhrRequest(url, body, headers, withCredentials, timeout, done) {
+  const xhr = new XMLHttpRequest();
+  xhr.open(body === undefined ? 'GET' : 'POST', url, true);
+  xhr.withCredentials = withCredentials;
+  if (timeout !== undefined) xhr.timeout = timeout;
+  for (const [name, value] of headers) xhr.setRequestHeader(name, value);
+  if (body !== undefined) xhr.setRequestHeader('Content-Type', 'text/plain;charset=UTF-8');
+  xhr.onload = () =>
+    done(xhr.status === 200 && typeof xhr.response === 'string' ? xhr.response : xhr.status);
+  xhr.onerror = xhr.ontimeout = () => done(xhr.status);
+  xhr.send(body);
+  return xhr;
+}
+export function xhrStop(xhr, abort) {
+  xhr.onload = xhr.onerror = xhr.ontimeout = null;
+  if (abort) xhr.abort();
+}")]
+extern "C" {
+    /// Opens and sends the request (`headers`: `[name, value]` pairs). `done` gets the body of
+    /// a 200 response with a text body, else the status (0 without a response); it is called at
+    /// most once, as the request ends. Throws what `open`, `setRequestHeader` or `send` throw.
+    #[wasm_bindgen(js_name = xhrRequest, catch)]
+    fn xhr_request(
+        url: &str,
+        body: Option<&JsValue>,
+        headers: &Array,
+        with_credentials: bool,
+        timeout: Option<u32>,
+        done: &Closure<dyn FnMut(JsValue)>,
+    ) -> Result<JsValue, JsValue>;
+
+    /// Removes the request's listeners and, with `abort`, aborts it.
+    #[wasm_bindgen(js_name = xhrStop)]
+    fn xhr_stop(xhr: &JsValue, abort: bool);
+}
+
+/// An XMLHttpRequest in flight and the closure its listeners call, removed on drop.
 pub struct XhrRequest {
-    xhr: XmlHttpRequest,
-    _on_load: Closure<dyn FnMut()>,
-    _on_error: Closure<dyn FnMut()>,
+    xhr: JsValue,
+    _done: Closure<dyn FnMut(JsValue)>,
 }
 
 impl XhrRequest {
@@ -24,85 +67,58 @@ impl XhrRequest {
         completion: Completion,
     ) -> Result<Self, TransportFailure<JsValue>> {
         let is_post = request.is_post();
-        let xhr = XmlHttpRequest::new().map_err(|error| failure(is_post, 0, error))?;
-        let on_load = {
-            let (xhr, completion) = (xhr.clone(), completion.clone());
-            Closure::<dyn FnMut()>::new(move || finish(&completion, outcome(&xhr, is_post)))
-        };
-        let on_error = {
+        // The failure's context is the XMLHttpRequest, which exists once `xhr_request` returns.
+        let xhr = Rc::new(OnceCell::<JsValue>::new());
+        let done = {
             let xhr = xhr.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                let status = xhr.status().unwrap_or(0);
-                let failed = RequestOutcome::Failed(failure(is_post, status, xhr.clone().into()));
-                finish(&completion, failed);
+            Closure::<dyn FnMut(JsValue)>::new(move |result: JsValue| {
+                let outcome = match result.dyn_into::<JsString>() {
+                    Ok(body) => RequestOutcome::Done(body),
+                    Err(status) => {
+                        let context = xhr.get().cloned().unwrap_or_default();
+                        RequestOutcome::Failed(failure(is_post, status, context))
+                    }
+                };
+                finish(&completion, outcome);
             })
         };
-        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-        xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        xhr.set_ontimeout(Some(on_error.as_ref().unchecked_ref()));
-        let sent = Self {
-            xhr,
-            _on_load: on_load,
-            _on_error: on_error,
-        };
-        sent.start(request)
-            .map_err(|error| failure(is_post, 0, error))?;
-        Ok(sent)
+        let options = request.options;
+        let sent = xhr_request(
+            request.url,
+            request.body,
+            &request.headers(),
+            options.with_credentials,
+            options.timeout,
+            &done,
+        )
+        .map_err(|error| failure(is_post, JsValue::from(0), error))?;
+        let _ = xhr.set(sent.clone());
+        Ok(Self {
+            xhr: sent,
+            _done: done,
+        })
     }
 
-    fn start(&self, request: &Request) -> Result<(), JsValue> {
-        let xhr = &self.xhr;
-        let method = if request.is_post() { "POST" } else { "GET" };
-        xhr.open_with_async(method, request.url, true)?;
-        xhr.set_with_credentials(request.options.with_credentials);
-        if let Some(timeout) = request.options.timeout {
-            xhr.set_timeout(timeout);
-        }
-        for (name, value) in &request.options.extra_headers {
-            xhr.set_request_header(name, value)?;
-        }
-        match request.body {
-            Some(body) => {
-                xhr.set_request_header("Content-Type", "text/plain;charset=UTF-8")?;
-                xhr.unchecked_ref::<Sendable>().send(body)
-            }
-            None => xhr.send(),
-        }
-    }
-
-    /// Aborts the request (its listeners are gone or about to go).
+    /// Aborts the request (its listeners go first).
     pub fn abort(&self) {
-        // Nothing useful can be done if abort fails; the request is unreachable now.
-        let _ = self.xhr.abort();
+        xhr_stop(&self.xhr, true);
     }
 }
 
-/// HTTP 200 with a text body is done; any other status failed.
-fn outcome(xhr: &XmlHttpRequest, is_post: bool) -> RequestOutcome {
-    let status = xhr.status().unwrap_or(0);
-    let body = xhr.response().ok().and_then(|body| body.dyn_into().ok());
-    match (status, body) {
-        (200, Some(body)) => RequestOutcome::Done(body),
-        _ => RequestOutcome::Failed(failure(is_post, status, xhr.clone().into())),
-    }
-}
-
-fn failure(is_post: bool, status: u16, context: JsValue) -> TransportFailure<JsValue> {
+fn failure(is_post: bool, status: JsValue, context: JsValue) -> TransportFailure<JsValue> {
     TransportFailure {
         message: if is_post {
             "xhr post error"
         } else {
             "xhr poll error"
         },
-        description: Some(JsValue::from(status)),
+        description: Some(status),
         context: Some(context),
     }
 }
 
 impl Drop for XhrRequest {
     fn drop(&mut self) {
-        self.xhr.set_onload(None);
-        self.xhr.set_onerror(None);
-        self.xhr.set_ontimeout(None);
+        xhr_stop(&self.xhr, false);
     }
 }
