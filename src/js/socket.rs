@@ -111,12 +111,6 @@ impl Socket {
         self.read(NamespaceSocket::is_connected)
     }
 
-    /// The opposite of `connected`.
-    #[wasm_bindgen(getter)]
-    pub fn disconnected(&self) -> bool {
-        !self.connected()
-    }
-
     /// Whether the socket is connected or will (re)connect on its own.
     #[wasm_bindgen(getter)]
     pub fn active(&self) -> bool {
@@ -145,18 +139,6 @@ impl Socket {
             };
             self.connection().set_auth(id, auth);
         }
-    }
-
-    /// The transport in use (`polling` or `websocket`), while there is a connection.
-    #[wasm_bindgen(getter)]
-    pub fn transport(&self) -> Option<String> {
-        self.connection().transport_name().map(str::to_owned)
-    }
-
-    /// The namespace, such as `/` or `/admin`.
-    #[wasm_bindgen(getter)]
-    pub fn nsp(&self) -> String {
-        self.shared.nsp.clone()
     }
 
     /// The emits waiting for the socket to connect (or for their retry turn), as
