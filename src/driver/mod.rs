@@ -4,15 +4,11 @@
 
 mod clock;
 mod connection;
-#[cfg(feature = "polling")]
-mod fetch;
 mod global;
 mod payload;
 #[cfg(feature = "polling")]
 mod polling;
 mod websocket;
-#[cfg(feature = "polling")]
-mod xhr;
 
 pub use connection::{
     Connection, ConnectionConfig, EventSink, HttpOptions, ManagerSink, UrlOptions,
