@@ -677,14 +677,14 @@ fn on_websocket_event(
     weak: &Weak<RefCell<Inner>>,
     id: TransportId,
     at: Instant,
-    event: TransportEvent,
+    event: TransportEvent<'_>,
 ) {
     let Some(shared) = weak.upgrade() else { return };
     feed(&shared, |inner| {
         let client = &mut inner.client;
         match event {
             TransportEvent::Open => client.handle_transport_open(at, id),
-            TransportEvent::Text { frame, head } => client.handle_text(at, id, &head, frame),
+            TransportEvent::Text { frame, head } => client.handle_text(at, id, head, frame),
             TransportEvent::Binary(data) => client.handle_binary(at, id, data),
             TransportEvent::Error(event) => {
                 client.handle_transport_error(at, id, websocket_failure(Some(event)))

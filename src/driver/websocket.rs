@@ -5,7 +5,10 @@
 //!
 //! Messages come through a small JS function that reads the frame, the head of a text frame (all
 //! the core reads of an event: see `Client::handle_text`) and the event's time in one go, so a
-//! message costs one call into wasm and one short string copy.
+//! message costs one call into wasm. The head is written straight into a buffer that wasm keeps
+//! for it, [`HEAD`]: no allocation and no string conversion per frame.
+
+use std::cell::Cell;
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
@@ -17,12 +20,22 @@ use super::payload::base64_message;
 use crate::protocol::Instant;
 
 #[wasm_bindgen(inline_js = "
-export function messageHandler(handler, headUnits) {
+export function messageHandler(handler, memory, head, size) {
+  let view = new Uint8Array(0);
   return (event) => {
     const data = event.data;
-    const head = typeof data !== 'string' ? undefined
-      : data.length > headUnits ? data.slice(0, headUnits) : data;
-    handler(data, head, event.timeStamp > 0 ? event.timeStamp : performance.now());
+    let length = -1;
+    if (typeof data === 'string') {
+      // A view of wasm memory is emptied when the memory grows: then it is made again.
+      if (view.byteLength === 0) view = new Uint8Array(memory.buffer, head, size);
+      const end = Math.min(data.length, size);
+      for (length = 0; length < end; length++) {
+        const unit = data.charCodeAt(length);
+        if (unit > 0x7f) break;
+        view[length] = unit;
+      }
+    }
+    handler(data, length, event.timeStamp > 0 ? event.timeStamp : performance.now());
   };
 }
 export function sendText(socket, head, body) {
@@ -49,9 +62,11 @@ extern "C" {
     #[wasm_bindgen(js_name = sendText)]
     fn send_text_frame(socket: &WebSocket, head: &[u8], body: Option<&JsValue>) -> bool;
 
-    /// `(event) => handler(event.data, head of a text frame or undefined, event time)`.
+    /// `(event) => handler(event.data, length, event time)`: for a text frame, its head (up to
+    /// `size` characters, stopping before the first that is not ASCII) is written at `head` in
+    /// `memory`, and `length` is how many bytes that took; for a binary one, `length` is -1.
     #[wasm_bindgen(js_name = messageHandler)]
-    fn message_handler(handler: &JsValue, head_units: u32) -> Function;
+    fn message_handler(handler: &JsValue, memory: &JsValue, head: u32, size: u32) -> Function;
 }
 
 #[wasm_bindgen]
@@ -65,8 +80,14 @@ extern "C" {
 }
 
 /// How much of a text frame is copied into wasm: room for any header with a namespace of
-/// sensible length. A longer header makes the core ask for the whole text.
-const HEAD_UNITS: u32 = 128;
+/// sensible length. A header that is longer, or that has a character other than ASCII, ends the
+/// head early and makes the core ask for the whole text.
+const HEAD_BYTES: usize = 128;
+
+thread_local! {
+    /// Where the message handler writes the head of each text frame, read right after.
+    static HEAD: Cell<[u8; HEAD_BYTES]> = const { Cell::new([0; HEAD_BYTES]) };
+}
 
 /// How the WebSockets of a connection are opened.
 #[derive(Debug, Clone, Default)]
@@ -78,11 +99,11 @@ pub struct WebSocketOptions {
 }
 
 /// What the browser reported about the socket.
-pub enum TransportEvent {
+pub enum TransportEvent<'a> {
     /// The socket is open.
     Open,
-    /// A text frame: the JS string itself, and its first characters copied into wasm.
-    Text { frame: JsValue, head: String },
+    /// A text frame: the JS string itself, and its first characters (ASCII), copied into wasm.
+    Text { frame: JsValue, head: &'a str },
     /// A binary frame, as an `ArrayBuffer`.
     Binary(JsValue),
     /// The socket failed (the browser's `error` event); a close follows.
@@ -96,7 +117,7 @@ pub struct WebSocketTransport {
     socket: WebSocket,
     force_base64: bool,
     _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(JsValue, Option<String>, f64)>,
+    _on_message: Closure<dyn FnMut(JsValue, i32, f64)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
     _on_close: Closure<dyn FnMut(JsValue)>,
 }
@@ -106,7 +127,7 @@ impl WebSocketTransport {
     pub fn open(
         url: &str,
         options: &WebSocketOptions,
-        handler: impl Fn(Instant, TransportEvent) + 'static,
+        handler: impl Fn(Instant, TransportEvent<'_>) + 'static,
     ) -> Result<Self, JsValue> {
         let socket = match options.protocols.as_slice() {
             [] => WebSocket::new(url)?,
@@ -124,15 +145,15 @@ impl WebSocketTransport {
         };
         let on_message = {
             let handler = handler.clone();
-            Closure::<dyn FnMut(JsValue, Option<String>, f64)>::new(
-                move |frame: JsValue, head: Option<String>, time: f64| {
-                    handler(
-                        now_at(time),
-                        match head {
-                            Some(head) => TransportEvent::Text { frame, head },
-                            None => TransportEvent::Binary(frame),
-                        },
-                    );
+            Closure::<dyn FnMut(JsValue, i32, f64)>::new(
+                move |frame: JsValue, length: i32, time: f64| {
+                    let Ok(length) = usize::try_from(length) else {
+                        return handler(now_at(time), TransportEvent::Binary(frame));
+                    };
+                    let bytes = HEAD.with(Cell::get);
+                    let head = bytes.get(..length).unwrap_or_default();
+                    let head = std::str::from_utf8(head).unwrap_or_default();
+                    handler(now_at(time), TransportEvent::Text { frame, head });
                 },
             )
         };
@@ -145,7 +166,13 @@ impl WebSocketTransport {
         let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event| {
             handler(now(), TransportEvent::Close(event))
         });
-        let on_message_shim = message_handler(on_message.as_ref(), HEAD_UNITS);
+        let head = HEAD.with(|head| head.as_ptr() as usize);
+        let on_message_shim = message_handler(
+            on_message.as_ref(),
+            &wasm_bindgen::memory(),
+            u32::try_from(head).unwrap_or(0),
+            HEAD_BYTES as u32,
+        );
 
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(&on_message_shim));

@@ -127,6 +127,42 @@ for (const transport of ["polling", "websocket"]) {
   });
 }
 
+// socketio-wasm copies only the head of a text frame into wasm, up to its first character that is
+// not ASCII and at most 128; a header that does not end inside it makes it read the whole frame.
+test("event names that are not ASCII, and a namespace longer than the copied head: events and acks arrive whole", T, async (t) => {
+  const long = "/" + "n".repeat(150);
+  const log = [];
+  const srv = await ioServer(t, {
+    setup: (io) => {
+      serveBasics(io, { nsps: ["/", long], log });
+      for (const name of ["/", long]) {
+        io.of(name).on("connection", (socket) => socket.on("emit-as", (event, ...args) => socket.emit(event, ...args)));
+      }
+    },
+  });
+  const page = await browser.open(t);
+  const r = await page.evaluate(async ({ url, long }) => {
+    const run = async (socket) => {
+      await waitFor(socket, "connect");
+      const echoed = new Promise((resolve) => socket.once("сообщение", (...args) => resolve(args)));
+      socket.emit("emit-as", "сообщение", "日本", { "ключ": "😀" });
+      const acked = await socket.emitWithAck("ack", "é", 1);
+      const result = { echoed: await echoed, acked };
+      socket.disconnect();
+      return result;
+    };
+    return {
+      root: await run(io(url, { transports: ["websocket"], forceNew: true })),
+      long: await run(io(url + long, { transports: ["websocket"], forceNew: true })),
+    };
+  }, { url: srv.url, long });
+  for (const side of ["root", "long"]) {
+    assert.deepEqual(r[side].echoed, ["日本", { "ключ": "😀" }], side);
+    assert.equal(r[side].acked, "é", side);
+  }
+  assert.ok(log.some((e) => e.nsp === long && e.event === "emit-as"));
+});
+
 test("1000 emits arrive at the server in order", T, async (t) => {
   const { srv, log } = await basicServer(t);
   const page = await browser.open(t);
