@@ -29,7 +29,7 @@ use super::socket::{
     Auth, CloseDetails, ConnectError, Effects, EmitFlags, Inbound, JsonSpan, NamespaceSocket,
     Outbound, SocketEvent, SocketOptions, TextIndex, TransportFailure,
 };
-use super::socket_packet::{self, check_event_name, Header, NameCheck, PacketKind};
+use super::socket_packet::{self, check_event_name, Header, NameCheck, Packet, PacketKind};
 use super::{ascii, json, DecodeError, Instant};
 
 /// Names one socket on this connection; stays valid for the connection's lifetime.
@@ -158,6 +158,9 @@ struct Source<'a, P> {
     utf16: &'a mut Utf16Cursor,
     /// A WebSocket frame: one packet, whose JSON runs to the end of the frame.
     single_packet: bool,
+    /// The Socket.IO header, when it was decoded already (from a frame's head, to see that the
+    /// head suffices), so that it is not decoded twice.
+    header: Option<Header<'a>>,
 }
 
 impl<P> Source<'_, P> {
@@ -444,13 +447,12 @@ impl<P: Payload> Client<P> {
     /// keeps it (a JS string). An event or ack whose header ends inside `head` is handled from
     /// `head` alone; anything else is read again from [`Payload::text`].
     pub fn handle_text(&mut self, now: Instant, id: TransportId, head: &str, handle: P) {
-        let result = if self.head_suffices(head) {
-            self.on_frame(now, id, head, handle)
-        } else {
-            match handle.text() {
-                Some(text) => self.on_frame(now, id, &text, handle),
+        let result = match self.head_header(head) {
+            Some(header) => self.on_frame(now, id, head, handle, Some(header)),
+            None => match handle.text() {
+                Some(text) => self.on_frame(now, id, &text, handle, None),
                 None => Err(DecodeError::NotText),
-            }
+            },
         };
         self.finish_input(now, result);
     }
@@ -525,6 +527,7 @@ impl<P: Payload> Client<P> {
                     handle: body.handle.clone(),
                     utf16: &mut body.utf16,
                     single_packet: false,
+                    header: None,
                 };
                 let id = body.transport;
                 self.on_engine_packet(now, id, packet, source)
@@ -857,20 +860,18 @@ impl<P: Payload> Client<P> {
         self.flush(now);
     }
 
-    /// Whether `head` (perhaps cut short) settles its frame: a message carrying an event or ack
-    /// whose header ends before `head` does (a header reaching its end may have been cut), for a
-    /// socket that does not read the JSON. Only reads, so that the fallback sees the same state.
-    fn head_suffices(&self, head: &str) -> bool {
-        let Ok(packet) = decode_text(head) else {
-            return false;
-        };
-        let Ok(header) = socket_packet::decode_header(packet.data) else {
-            return false;
-        };
-        packet.kind == PacketType::Message
+    /// The Socket.IO header of `head` (perhaps cut short) if `head` settles its frame: a message
+    /// carrying an event or ack whose header ends before `head` does (a header reaching its end
+    /// may have been cut), for a socket that does not read the JSON. Only reads, so that the
+    /// fallback sees the same state.
+    fn head_header<'h>(&self, head: &'h str) -> Option<Header<'h>> {
+        let packet = decode_text(head).ok()?;
+        let header = socket_packet::decode_header(packet.data).ok()?;
+        let suffices = packet.kind == PacketType::Message
             && header.kind.carries_payload()
             && header.data_start < packet.data.len()
-            && !self.reads_payload(header.kind, header.nsp)
+            && !self.reads_payload(header.kind, header.nsp);
+        suffices.then_some(header)
     }
 
     /// Whether handling a packet of `kind` for `nsp` reads its JSON: connection state recovery
@@ -880,13 +881,14 @@ impl<P: Payload> Client<P> {
         kind.is_event() && socket.is_some_and(NamespaceSocket::tracks_offsets)
     }
 
-    /// One WebSocket frame (or its head, see [`Self::head_suffices`]).
+    /// One WebSocket frame (or its head and its header, see [`Self::head_header`]).
     fn on_frame(
         &mut self,
         now: Instant,
         id: TransportId,
         text: &str,
         handle: P,
+        header: Option<Header<'_>>,
     ) -> Result<(), DecodeError> {
         let packet = match decode_packet(text)? {
             PayloadPacket::Text(packet) => packet,
@@ -898,6 +900,7 @@ impl<P: Payload> Client<P> {
             handle,
             utf16: &mut utf16,
             single_packet: true,
+            header,
         };
         self.on_engine_packet(now, id, packet, source)
     }
@@ -966,13 +969,20 @@ impl<P: Payload> Client<P> {
         &mut self,
         now: Instant,
         data: &str,
-        source: Source<'_, P>,
+        mut source: Source<'_, P>,
     ) -> Result<(), DecodeError> {
         if self.pending_binary.is_some() {
             // A text packet in the middle of a binary packet's attachments.
             return Err(DecodeError::UnexpectedBinary);
         }
-        let packet = socket_packet::decode(data)?;
+        let packet = match source.header.take() {
+            // Checked already: an event or ack with a payload.
+            Some(header) => Packet {
+                data: data.get(header.data_start..),
+                header,
+            },
+            None => socket_packet::decode(data)?,
+        };
         let header = packet.header;
         let span = source.span(data, header.data_start);
         let target = self.socket_for(header.nsp);
